@@ -1,7 +1,7 @@
+import { describeType } from "./describe-type.ts";
 import { InvalidKeyError } from "./errors/invalid-key-error.ts";
 import { TooLargeError } from "./errors/too-large-error.ts";
 import { utf8ByteLength } from "./utf8-byte-length.ts";
-import { describeType } from "./describe-type.ts";
 
 /**
  * Checks a key against the spec's rules, for backends to call first thing in every method.

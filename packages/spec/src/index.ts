@@ -1,3 +1,5 @@
+export { assertValidKey, assertValidKeyPattern } from "./assert-valid-key.ts";
+export { assertValidValue } from "./assert-valid-value.ts";
 export type {
   AtomicCommit,
   AtomicWriteCapability,
@@ -7,8 +9,6 @@ export type {
   VersionCheck,
   VersionedValue,
 } from "./atomic-write-capability.ts";
-export { assertValidKey, assertValidKeyPattern } from "./assert-valid-key.ts";
-export { assertValidValue } from "./assert-valid-value.ts";
 export type { Backend, CapabilityName, FullBackend, OptionalCapabilities } from "./backend.ts";
 export { CAPABILITY_NAMES } from "./backend.ts";
 export type { BackendPlugin } from "./backend-plugin.ts";
