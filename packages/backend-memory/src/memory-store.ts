@@ -1,0 +1,145 @@
+import { ChangeLog } from "./change-log.ts";
+import { SortedKeyIndex } from "./sorted-key-index.ts";
+
+/** One stored key. Mutated in place on overwrite; `value` is `undefined` for a tombstone. */
+export interface StoredEntry {
+  /** The stored copy, never handed out; `undefined` once deleted (a tombstone). */
+  value: Uint8Array | undefined;
+  version: number;
+  /** Epoch milliseconds, or `Infinity` for no expiry. */
+  expiresAt: number;
+}
+
+/** Options of a {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * How many recent writes the store keeps for resuming watches from a cursor. A cursor
+   * older than that resumes with a `gap` event (reason `"cursor-expired"`). Default 10 000.
+   */
+  readonly changeLogSize?: number | undefined;
+}
+
+const named = new Map<string, MemoryStore>();
+let storeCount = 0;
+
+/**
+ * The data behind one or more {@link MemoryBackend}s: every instance given the same store
+ * (the same object, or the same name through {@link MemoryStore.named}) shares its keys,
+ * versions and watchers. A store lives as long as something references it; a named store
+ * lives until {@link MemoryStore.forget} is called.
+ *
+ * Keys here are full keys, namespace included. Applications create, name and forget stores;
+ * the remaining members are the engine `MemoryBackend` drives.
+ */
+export class MemoryStore {
+  /** Every key, live or tombstone. */
+  readonly entries: Map<string, StoredEntry> = new Map();
+  /** The keys of {@link entries} in UTF-8 byte order, for listing. */
+  readonly index: SortedKeyIndex = new SortedKeyIndex();
+  /** Recent writes and the watchers they go to. */
+  readonly changes: ChangeLog;
+  /** The last version handed out; versions are store-wide, so never reused for a key. */
+  lastVersion = 0;
+  /** How many entries are tombstones. */
+  tombstones = 0;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    const size = options.changeLogSize ?? 10_000;
+    if (!Number.isSafeInteger(size) || size < 1) {
+      throw new RangeError(`changeLogSize must be a positive integer, not ${size}`);
+    }
+    storeCount++;
+    this.changes = new ChangeLog(
+      `m${storeCount.toString(36)}${Math.random().toString(36).slice(2, 8)}`,
+      size,
+    );
+  }
+
+  /** The process-wide store called `name`, created on first use. */
+  static named(name: string): MemoryStore {
+    let store = named.get(name);
+    if (store === undefined) {
+      store = new MemoryStore();
+      named.set(name, store);
+    }
+    return store;
+  }
+
+  /**
+   * Drops the name `name`: the next {@link named} call with it creates an empty store.
+   * Instances already open on the old store keep using it. Resolves whether it existed.
+   */
+  static forget(name: string): boolean {
+    return named.delete(name);
+  }
+
+  /** The number of live keys, expired ones included until they are noticed. */
+  get size(): number {
+    return this.entries.size - this.tombstones;
+  }
+
+  /** The live entry of `key` at time `now`, or `undefined`; an expired one becomes a tombstone. */
+  read(key: string, now: () => number): StoredEntry | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined || entry.value === undefined) return undefined;
+    if (entry.expiresAt !== Number.POSITIVE_INFINITY && entry.expiresAt <= now()) {
+      // Expiry is silent: no delete event (the spec's watch contract).
+      this.#bury(entry);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** Stores `value` (already a private copy) and resolves the new version. */
+  write(key: string, value: Uint8Array, expiresAt: number): number {
+    const version = ++this.lastVersion;
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      this.entries.set(key, { value, version, expiresAt });
+      this.index.add(key);
+    } else {
+      if (entry.value === undefined) this.tombstones--;
+      entry.value = value;
+      entry.version = version;
+      entry.expiresAt = expiresAt;
+    }
+    if (this.changes.recording) this.changes.append(version, "set", key);
+    return version;
+  }
+
+  /** Deletes `entry`, the live entry of `key` (from {@link read}). */
+  remove(key: string, entry: StoredEntry): void {
+    const version = ++this.lastVersion;
+    this.#bury(entry);
+    if (this.changes.recording) this.changes.append(version, "delete", key);
+  }
+
+  /**
+   * Brings {@link index} up to date for listing. Tombstones are purged when they make up a
+   * large share of the keys, which keeps both memory and listing proportional to live keys.
+   */
+  settle(now: () => number): void {
+    const purge = this.tombstones > 64 && this.tombstones * 4 > this.entries.size;
+    if (purge) this.#purge(now);
+    else this.index.settle();
+  }
+
+  #bury(entry: StoredEntry): void {
+    entry.value = undefined;
+    this.tombstones++;
+    // Bounded memory for delete-heavy workloads that never list: O(1) amortised.
+    if (this.tombstones > 1024 && this.tombstones * 2 > this.entries.size) this.#purge(undefined);
+  }
+
+  #purge(now: (() => number) | undefined): void {
+    const entries = this.entries;
+    const time = now?.() ?? Number.NEGATIVE_INFINITY;
+    this.index.settle((key) => {
+      const entry = entries.get(key) as StoredEntry;
+      if (entry.value !== undefined && entry.expiresAt > time) return true;
+      entries.delete(key);
+      return false;
+    });
+    this.tombstones = 0;
+  }
+}
