@@ -1,0 +1,85 @@
+/**
+ * One thing being measured: `run()` performs `ops` operations (one pass) and resolves when
+ * they are all done. `setup()` runs once before the first round, `teardown()` once after the
+ * last.
+ */
+export interface Contender {
+  readonly name: string;
+  setup?(): void | Promise<void>;
+  run(): void | Promise<void>;
+  teardown?(): void | Promise<void>;
+}
+
+/** Options of {@link measure}. */
+export interface MeasureOptions {
+  /** Names the scenario in the report, such as `"get, sequential"`. */
+  readonly name: string;
+  /** Operations one `run()` performs; ops/s = ops / seconds of one run. */
+  readonly ops: number;
+  readonly contenders: readonly Contender[];
+  /** Timed rounds per contender. Default 7. */
+  readonly rounds?: number | undefined;
+  /** Untimed rounds per contender first (JIT warm-up). Default 2. */
+  readonly warmupRounds?: number | undefined;
+}
+
+/** What {@link measure} found for one contender. */
+export interface Measurement {
+  readonly scenario: string;
+  readonly contender: string;
+  readonly ops: number;
+  /** Operations per second of every timed round, in round order. */
+  readonly samples: readonly number[];
+  /** The median of `samples`. */
+  readonly median: number;
+  /** Half the min-max range of `samples`, as a fraction of the median. */
+  readonly spread: number;
+}
+
+/**
+ * Measures every contender in interleaved rounds: each round runs every contender once,
+ * in an order rotated from round to round, so drift on a shared machine (other processes,
+ * thermal limits, GC pressure) spreads over all of them instead of favouring whoever ran
+ * first. Reports the median ops/s per contender. Never asserts a speed: comparisons are
+ * ratios between contenders of the same run, printed by `printReport()`.
+ */
+export async function measure(options: MeasureOptions): Promise<Measurement[]> {
+  const { name, ops, contenders, rounds = 7, warmupRounds = 2 } = options;
+  const samples = contenders.map((): number[] => []);
+  for (const contender of contenders) await contender.setup?.();
+  try {
+    for (let round = 0; round < warmupRounds + rounds; round++) {
+      for (let turn = 0; turn < contenders.length; turn++) {
+        const index = (round + turn) % contenders.length;
+        const contender = contenders[index] as Contender;
+        collectGarbage();
+        const started = process.hrtime.bigint();
+        await contender.run();
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        if (round >= warmupRounds) (samples[index] as number[]).push(ops / seconds);
+      }
+    }
+  } finally {
+    for (const contender of contenders) await contender.teardown?.();
+  }
+  return contenders.map((contender, index) => {
+    const own = samples[index] as number[];
+    const sorted = [...own].sort((a, b) => a - b);
+    const median = medianOf(sorted);
+    const spread = median > 0 ? ((sorted.at(-1) ?? 0) - (sorted[0] ?? 0)) / 2 / median : 0;
+    return { scenario: name, contender: contender.name, ops, samples: own, median, spread };
+  });
+}
+
+function medianOf(sorted: readonly number[]): number {
+  if (sorted.length === 0) return 0;
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** Runs a full GC between rounds when node was started with `--expose-gc`. */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
