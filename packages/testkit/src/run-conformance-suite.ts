@@ -12,6 +12,7 @@ import { modelCases } from "./cases/model-cases.ts";
 import { refusalCases } from "./cases/refusal-cases.ts";
 import { ttlCases } from "./cases/ttl-cases.ts";
 import { watchCases } from "./cases/watch-cases.ts";
+import { CONFORMANCE_META_KEY, type ConformanceMeta } from "./conformance-meta.ts";
 import type { ConformanceOptions } from "./conformance-options.ts";
 import { SuiteContext } from "./suite-context.ts";
 
@@ -36,7 +37,16 @@ import { SuiteContext } from "./suite-context.ts";
  * ```
  */
 export function runConformanceSuite(options: ConformanceOptions): void {
-  describe(options.name, () => {
+  const { manifest } = options;
+  const tag: ConformanceMeta = {
+    name: options.name,
+    capabilities: { ...manifest.capabilities },
+    orderedList: manifest.orderedList,
+    atomicBatch: manifest.atomicBatch,
+  };
+  // Read back by the conformance reporter to find the backend's groups.
+  const meta: Record<string, unknown> = { [CONFORMANCE_META_KEY]: tag };
+  describe(options.name, { meta }, () => {
     registerGroups(new SuiteContext(options, ""));
     const namespace = options.namespace ?? options.manifest.sharedStore;
     describe.skipIf(!namespace)("namespace", () => {

@@ -16,6 +16,19 @@ export interface OpenedStore {
   readonly clock: ManualClock | undefined;
   /** Opens another instance on the same store (same namespace); closed after the test. */
   openAnother(): Promise<Backend>;
+  /**
+   * Lets `ms` milliseconds pass for the store: advances the controllable clock when there is
+   * one, and sleeps otherwise.
+   */
+  elapse(ms: number): Promise<void>;
+}
+
+/** Parameters of `fc.assert` for the suite's properties, see {@link SuiteContext.propertyParameters}. */
+export interface PropertyParameters {
+  readonly numRuns: number;
+  readonly seed?: number;
+  readonly path?: string;
+  readonly endOnFailure: boolean;
 }
 
 /**
@@ -64,7 +77,30 @@ export class SuiteContext {
       }
     });
     const backend = await create(this.prefix);
-    return { backend, clock, openAnother: () => create(this.prefix) };
+    const elapse = async (ms: number): Promise<void> => {
+      if (clock !== undefined) clock.advance(ms);
+      else await new Promise((resolve) => setTimeout(resolve, ms));
+    };
+    return { backend, clock, openAnother: () => create(this.prefix), elapse };
+  }
+
+  /**
+   * Parameters for `fc.assert`: {@link propertyRuns} runs, or the replay of one failure when
+   * the environment sets `KVKIT_TESTKIT_SEED` (and optionally `KVKIT_TESTKIT_PATH`), as
+   * printed by a failing property.
+   */
+  propertyParameters(): PropertyParameters {
+    const seed = process.env.KVKIT_TESTKIT_SEED;
+    const path = process.env.KVKIT_TESTKIT_PATH;
+    const base = { numRuns: this.propertyRuns, endOnFailure: true };
+    if (seed === undefined || seed === "") return base;
+    const parsed = Number(seed);
+    if (!Number.isInteger(parsed)) {
+      throw new TypeError(`KVKIT_TESTKIT_SEED must be an integer, not ${JSON.stringify(seed)}`);
+    }
+    return path === undefined || path === ""
+      ? { ...base, seed: parsed }
+      : { ...base, seed: parsed, path };
   }
 
   async #writeSentinels(

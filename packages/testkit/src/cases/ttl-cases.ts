@@ -1,0 +1,302 @@
+import type { AtomicWriteCapability, Backend, BatchCapability, TtlCapability } from "@kvkit/spec";
+import { requireCapability } from "@kvkit/spec";
+import { expect, it } from "vitest";
+import { bytes } from "../bytes.ts";
+import type { OpenedStore, SuiteContext } from "../suite-context.ts";
+import { listKeys } from "../traits/list-keys.ts";
+
+/** Extra wait on real time, for timers firing late on a loaded machine. */
+const REAL_TIME_SLACK_MS = 50;
+
+type TtlBackend = Backend & TtlCapability;
+
+/**
+ * Expiry, with the controllable clock when the backend takes one and real time otherwise,
+ * scaled by `manifest.ttlResolutionMs`.
+ */
+export function ttlCases(suite: SuiteContext): void {
+  const t = suite.timeoutMs;
+  const resolution = suite.manifest.ttlResolutionMs;
+  const controllable = suite.options.controllableClock === true;
+  const declared = suite.manifest.capabilities;
+  // Long enough that "before expiry" is well inside the promised visibility window.
+  const ttlMs = controllable ? Math.max(1_000, 4 * resolution) : Math.max(100, 4 * resolution);
+  const expireWait = ttlMs + resolution + (controllable ? 1 : REAL_TIME_SLACK_MS);
+
+  async function open(): Promise<OpenedStore & { ttl: TtlBackend; now: () => number }> {
+    const store = await suite.open();
+    return {
+      ...store,
+      ttl: requireCapability(store.backend, "ttl"),
+      now: store.clock?.now ?? Date.now,
+    };
+  }
+
+  it(
+    "get() resolves a key written with ttlMs before it expires",
+    async () => {
+      const { ttl, elapse } = await open();
+      await ttl.set("k", bytes("v"), { ttlMs });
+      if (controllable) await elapse(ttlMs - resolution - 1);
+      expect(await ttl.get("k")).toEqual(bytes("v"));
+      expect(await ttl.has("k")).toBe(true);
+      expect(await listKeys(ttl)).toEqual(["k"]);
+    },
+    t,
+  );
+
+  it(
+    "get() resolves undefined once a key's ttlMs has passed",
+    async () => {
+      const { ttl, elapse } = await open();
+      await ttl.set("k", bytes("v"), { ttlMs });
+      await elapse(expireWait);
+      expect(await ttl.get("k")).toBeUndefined();
+    },
+    t,
+  );
+
+  it(
+    "has() resolves false once a key has expired",
+    async () => {
+      const { ttl, elapse } = await open();
+      await ttl.set("k", bytes("v"), { ttlMs });
+      await elapse(expireWait);
+      expect(await ttl.has("k")).toBe(false);
+    },
+    t,
+  );
+
+  it(
+    "list() omits expired keys and keeps the others",
+    async () => {
+      const { ttl, elapse } = await open();
+      await ttl.set("a", bytes("1"), { ttlMs });
+      await ttl.set("b", bytes("2"));
+      await ttl.set("c", bytes("3"), { ttlMs });
+      await elapse(expireWait);
+      expect(await listKeys(ttl)).toEqual(["b"]);
+      expect(await listKeys(ttl, { prefix: "a" })).toEqual([]);
+    },
+    t,
+  );
+
+  it(
+    "list() of a store whose keys all expired yields nothing (no bookkeeping keys leak)",
+    async () => {
+      const { ttl, elapse } = await open();
+      for (let i = 0; i < 5; i++) await ttl.set(`k${i}`, bytes("v"), { ttlMs });
+      await ttl.set("k0", bytes("again"), { ttlMs });
+      await elapse(expireWait);
+      expect(await listKeys(ttl)).toEqual([]);
+    },
+    t,
+  );
+
+  it(
+    "delete() resolves false for an expired key",
+    async () => {
+      const { ttl, elapse } = await open();
+      await ttl.set("k", bytes("v"), { ttlMs });
+      await elapse(expireWait);
+      expect(await ttl.delete("k")).toBe(false);
+    },
+    t,
+  );
+
+  it(
+    "expiresAt() resolves undefined once the key has expired",
+    async () => {
+      const { ttl, elapse } = await open();
+      await ttl.set("k", bytes("v"), { ttlMs });
+      await elapse(expireWait);
+      expect(await ttl.expiresAt("k")).toBeUndefined();
+    },
+    t,
+  );
+
+  it(
+    "expiresAt() resolves the expiry time in epoch milliseconds for a key with ttlMs",
+    async () => {
+      const { ttl, now } = await open();
+      const before = now();
+      await ttl.set("k", bytes("v"), { ttlMs });
+      const after = now();
+      const expiresAt = await ttl.expiresAt("k");
+      expect(typeof expiresAt).toBe("number");
+      const tolerance = resolution + (controllable ? 0 : REAL_TIME_SLACK_MS);
+      expect(expiresAt).toBeGreaterThanOrEqual(before + ttlMs - tolerance);
+      expect(expiresAt).toBeLessThanOrEqual(after + ttlMs + tolerance);
+    },
+    t,
+  );
+
+  it(
+    "expiresAt() resolves null for a key without expiry and undefined for a missing key",
+    async () => {
+      const { ttl } = await open();
+      await ttl.set("k", bytes("v"));
+      expect(await ttl.expiresAt("k")).toBeNull();
+      expect(await ttl.expiresAt("missing")).toBeUndefined();
+    },
+    t,
+  );
+
+  it(
+    "set() without ttlMs removes an existing expiry",
+    async () => {
+      const { ttl, elapse } = await open();
+      await ttl.set("k", bytes("first"), { ttlMs });
+      await ttl.set("k", bytes("second"));
+      expect(await ttl.expiresAt("k")).toBeNull();
+      await elapse(expireWait);
+      expect(await ttl.get("k")).toEqual(bytes("second"));
+    },
+    t,
+  );
+
+  it(
+    "set() with ttlMs gives an existing key without expiry an expiry",
+    async () => {
+      const { ttl, elapse } = await open();
+      await ttl.set("k", bytes("first"));
+      await ttl.set("k", bytes("second"), { ttlMs });
+      await elapse(expireWait);
+      expect(await ttl.has("k")).toBe(false);
+    },
+    t,
+  );
+
+  it(
+    "set() after a key expired stores it again without expiry",
+    async () => {
+      const { ttl, elapse } = await open();
+      await ttl.set("k", bytes("old"), { ttlMs });
+      await elapse(expireWait);
+      await ttl.set("k", bytes("new"));
+      await elapse(expireWait);
+      expect(await ttl.get("k")).toEqual(bytes("new"));
+      expect(await listKeys(ttl)).toEqual(["k"]);
+    },
+    t,
+  );
+
+  for (const invalid of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    it(
+      `set() rejects KVKIT_INVALID_OPTION for ttlMs ${invalid} and stores nothing`,
+      async () => {
+        const { ttl } = await open();
+        await expect(ttl.set("k", bytes("v"), { ttlMs: invalid })).rejects.toMatchObject({
+          code: "KVKIT_INVALID_OPTION",
+        });
+        expect(await ttl.has("k")).toBe(false);
+      },
+      t,
+    );
+  }
+
+  it.skipIf(!declared.batch)(
+    "setMany() with ttlMs expires every entry",
+    async () => {
+      const { backend, elapse } = await open();
+      const batch = requireCapability(backend, "batch") as Backend & BatchCapability;
+      await batch.setMany(
+        [
+          { key: "a", value: bytes("1") },
+          { key: "b", value: bytes("2") },
+        ],
+        { ttlMs },
+      );
+      expect(await batch.getMany(["a", "b"])).toEqual([bytes("1"), bytes("2")]);
+      await elapse(expireWait);
+      expect(await batch.getMany(["a", "b"])).toEqual([undefined, undefined]);
+      expect(await listKeys(batch)).toEqual([]);
+    },
+    t,
+  );
+
+  it.skipIf(!declared.batch)(
+    "getMany() resolves undefined for expired keys and deleteMany() does not count them",
+    async () => {
+      const { backend, elapse } = await open();
+      const batch = requireCapability(backend, "batch") as Backend & BatchCapability;
+      await batch.set("gone", bytes("1"), { ttlMs });
+      await batch.set("kept", bytes("2"));
+      await elapse(expireWait);
+      expect(await batch.getMany(["gone", "kept"])).toEqual([undefined, bytes("2")]);
+      expect(await batch.deleteMany(["gone", "kept"])).toBe(1);
+    },
+    t,
+  );
+
+  it.skipIf(!declared.batch)(
+    "setMany() rejects KVKIT_INVALID_OPTION for ttlMs 0 and stores nothing",
+    async () => {
+      const { backend } = await open();
+      const batch = requireCapability(backend, "batch") as Backend & BatchCapability;
+      await expect(
+        batch.setMany([{ key: "a", value: bytes("1") }], { ttlMs: 0 }),
+      ).rejects.toMatchObject({
+        code: "KVKIT_INVALID_OPTION",
+      });
+      expect(await listKeys(batch)).toEqual([]);
+    },
+    t,
+  );
+
+  it.skipIf(!declared.atomicWrite)(
+    "getVersioned() resolves undefined for an expired key",
+    async () => {
+      const { backend, elapse } = await open();
+      const atomic = requireCapability(backend, "atomicWrite") as Backend & AtomicWriteCapability;
+      await atomic.set("k", bytes("v"), { ttlMs });
+      await elapse(expireWait);
+      expect(await atomic.getVersioned("k")).toBeUndefined();
+    },
+    t,
+  );
+
+  it.skipIf(!declared.atomicWrite)(
+    "compareAndSet() with ttlMs writes a key that expires",
+    async () => {
+      const { backend, elapse } = await open();
+      const atomic = requireCapability(backend, "atomicWrite") as Backend & AtomicWriteCapability;
+      await atomic.compareAndSet("k", null, bytes("v"), { ttlMs });
+      expect(await atomic.get("k")).toEqual(bytes("v"));
+      await elapse(expireWait);
+      expect(await atomic.get("k")).toBeUndefined();
+    },
+    t,
+  );
+
+  it.skipIf(!declared.atomicWrite)(
+    "compareAndSet() expecting absence succeeds on an expired key",
+    async () => {
+      const { backend, elapse } = await open();
+      const atomic = requireCapability(backend, "atomicWrite") as Backend & AtomicWriteCapability;
+      await atomic.set("k", bytes("old"), { ttlMs });
+      await elapse(expireWait);
+      await atomic.compareAndSet("k", null, bytes("new"));
+      expect(await atomic.get("k")).toEqual(bytes("new"));
+    },
+    t,
+  );
+
+  it.skipIf(!declared.atomicWrite)(
+    "commit() sets with ttlMs expire; sets without it do not",
+    async () => {
+      const { backend, elapse } = await open();
+      const atomic = requireCapability(backend, "atomicWrite") as Backend & AtomicWriteCapability;
+      await atomic.commit({
+        set: [
+          { key: "short", value: bytes("1"), ttlMs },
+          { key: "long", value: bytes("2") },
+        ],
+      });
+      await elapse(expireWait);
+      expect(await atomic.get("short")).toBeUndefined();
+      expect(await atomic.get("long")).toEqual(bytes("2"));
+    },
+    t,
+  );
+}

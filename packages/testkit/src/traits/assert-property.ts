@@ -1,0 +1,27 @@
+import fc from "fast-check";
+import type { SuiteContext } from "../suite-context.ts";
+
+/**
+ * Runs an async property with the suite's parameters, like `fc.assert`, and on failure throws
+ * fast-check's report (seed, path, shrunk counterexample, the error) followed by the command
+ * that replays exactly this failure.
+ */
+export async function assertProperty<Ts>(
+  suite: SuiteContext,
+  property: fc.IAsyncProperty<Ts>,
+): Promise<void> {
+  const details = await fc.check(property, suite.propertyParameters());
+  if (!details.failed) return;
+  const report = (await fc.asyncDefaultReportMessage(details)) ?? "property failed";
+  const replay = [
+    `KVKIT_TESTKIT_SEED=${details.seed}`,
+    details.counterexamplePath === null ? "" : `KVKIT_TESTKIT_PATH=${details.counterexamplePath}`,
+  ]
+    .filter((part) => part !== "")
+    .join(" ");
+  const error = new Error(
+    `${report}\n\nReplay this failure: ${replay} (plus KVKIT_TESTKIT_REPLAY_PATH=<replayPath> for command sequences)`,
+    { cause: details.errorInstance },
+  );
+  throw error;
+}
