@@ -1,0 +1,857 @@
+import { randomBytes } from "node:crypto";
+import { closeSync, fdatasync, fstatSync, readSync, writeSync } from "node:fs";
+import { statfs, unlink } from "node:fs/promises";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  AbortedError,
+  type AtomicCommit,
+  assertValidKey,
+  assertValidKeyPattern,
+  assertValidValue,
+  type BatchEntry,
+  ClosedError,
+  type CommitResult,
+  ConflictError,
+  compareKeys,
+  type Durability,
+  describeType,
+  type FullBackend,
+  type HealthReport,
+  InvalidOptionError,
+  isBackendError,
+  type ListEntry,
+  type ListOptions,
+  type Manifest,
+  NotSupportedError,
+  type OperationOptions,
+  OutcomeUnknownError,
+  TooLargeError,
+  throwIfAborted,
+  UnavailableError,
+  type Version,
+  type VersionedValue,
+  type WatchOptions,
+  type WatchStream,
+  type WriteOptions,
+} from "@kvkit/spec";
+import { assertValidTtl } from "./assert-valid-ttl.ts";
+import { FileWatchStream } from "./file-watch-stream.ts";
+import { ListCursor } from "./list-cursor.ts";
+import {
+  decodeCommitBody,
+  type EncodedCheck,
+  type EncodedOp,
+  encodeCommitRecord,
+  RECORD_ID_BYTES,
+} from "./log-format.ts";
+import { LogReader } from "./log-reader.ts";
+import { manifestFor } from "./manifest.ts";
+import { createTempFile, openLog } from "./open-log.ts";
+import { lowerBound, SortedKeys } from "./sorted-keys.ts";
+
+/** Options of {@link FileBackend}. */
+export interface FileBackendOptions {
+  /**
+   * The store's directory, as a path or a `file:` URL. Created (mode 0700) if missing. Every
+   * process that opens the same directory shares the store.
+   */
+  readonly directory: string | URL;
+  /** Namespace for every key: keys are stored as `prefix + key`, and reported without it. */
+  readonly prefix?: string | undefined;
+  /**
+   * What a resolved write survives. `power` (default): the log is fsynced (`fdatasync`) before
+   * a write resolves, and the directory when the log is created. `process` and `none`: the
+   * write reached the operating system (survives a crash of the process, not of the machine).
+   */
+  readonly durability?: Durability | undefined;
+  /** Where time comes from, in epoch milliseconds (for expiry). Default `Date.now`. */
+  readonly clock?: (() => number) | undefined;
+  /** How often active watches look for writes of other processes, in ms. Default 20. */
+  readonly pollIntervalMs?: number | undefined;
+  /** `health()` reports `degraded` when the file system has less free space. Default 64 MiB. */
+  readonly minFreeBytes?: number | undefined;
+}
+
+/** Where a key's current value lives in the log. */
+interface Entry {
+  readonly version: string;
+  readonly valuePosition: number;
+  readonly valueBytes: number;
+  /** Epoch ms; 0 for no expiry. */
+  readonly expiresAt: number;
+}
+
+/** What replaying a commit record decided. */
+interface Outcome {
+  readonly applied: boolean;
+  /** Keys (namespace included) whose check failed, when not applied. */
+  readonly failed: readonly string[];
+  /** For each op: whether a delete removed a live key (`false` for sets). */
+  readonly existed: readonly boolean[];
+  readonly version: string;
+}
+
+/** A write waiting for its record to be appended and replayed. */
+interface PendingWrite {
+  readonly record: Buffer;
+  readonly version: string;
+  readonly signal: AbortSignal | undefined;
+  readonly resolve: (outcome: Outcome) => void;
+  readonly reject: (error: unknown) => void;
+  onAbort: (() => void) | undefined;
+  outcome: Outcome | undefined;
+}
+
+/** A write before its record is built: expiry is still relative. */
+type PlannedOp =
+  | {
+      readonly type: "set";
+      readonly key: string;
+      readonly value: Uint8Array;
+      readonly ttlMs: number | undefined;
+    }
+  | { readonly type: "delete"; readonly key: string };
+
+const LIST_PAGE = 256;
+
+/**
+ * A durable key-value store in a directory, shared by every process that opens it.
+ *
+ * All writes are records appended to one log file with single `O_APPEND` writes; the log's
+ * order is the order in which writes take effect, for every process. Each instance replays the
+ * log into an in-memory index (key → value position), catching up before every read. A
+ * conditional write (compare-and-set, commit) carries its preconditions in its record and
+ * takes effect only if they hold at that point of the log, a rule every process evaluates
+ * identically; there is no lock to go stale. Concurrent writes of one instance share one
+ * append and one fsync (group commit). See the package README for the on-disk format.
+ */
+export class FileBackend implements FullBackend {
+  readonly manifest: Manifest;
+  readonly #directory: string;
+  readonly #prefix: string;
+  readonly #durability: Durability;
+  readonly #now: () => number;
+  readonly #pollIntervalMs: number;
+  readonly #minFreeBytes: number;
+  readonly #limits: Manifest["limits"];
+  readonly #entries = new Map<string, Entry>();
+  readonly #sorted = new SortedKeys((key) => this.#entries.has(key));
+  readonly #writerId = randomBytes(8);
+  readonly #streams = new Set<FileWatchStream>();
+  readonly #inFlight = new Map<string, PendingWrite>();
+  #sequence = 0;
+  #fd = -1;
+  #marker: Buffer = Buffer.alloc(0);
+  #reader: LogReader | undefined;
+  #opening: Promise<void> | undefined;
+  #pending: PendingWrite[] = [];
+  #flushScheduled = false;
+  #flushing: Promise<void> | undefined;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: FileBackendOptions) {
+    this.#directory = resolve(toPath(options.directory));
+    this.#prefix = options.prefix ?? "";
+    assertValidKeyPattern(this.#prefix, "prefix");
+    this.#durability = options.durability ?? "power";
+    if (!["none", "process", "power"].includes(this.#durability)) {
+      throw new InvalidOptionError([`durability must be "none", "process" or "power"`]);
+    }
+    this.#now = options.clock ?? Date.now;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 20;
+    this.#minFreeBytes = options.minFreeBytes ?? 64 * 1024 * 1024;
+    this.manifest = manifestFor(this.#durability);
+    this.#limits = this.manifest.limits;
+  }
+
+  async get(key: string, options?: OperationOptions): Promise<Uint8Array | undefined> {
+    this.#begin(options);
+    assertValidKey(key, this.#limits.maxKeyBytes);
+    await this.#ready(options);
+    const entry = this.#live(this.#prefix + key);
+    return entry === undefined ? undefined : this.#readValue(entry);
+  }
+
+  async has(key: string, options?: OperationOptions): Promise<boolean> {
+    this.#begin(options);
+    assertValidKey(key, this.#limits.maxKeyBytes);
+    await this.#ready(options);
+    return this.#live(this.#prefix + key) !== undefined;
+  }
+
+  async set(key: string, value: Uint8Array, options?: WriteOptions): Promise<void> {
+    this.#begin(options);
+    assertValidKey(key, this.#limits.maxKeyBytes);
+    assertValidValue(value, this.#limits.maxValueBytes);
+    assertValidTtl(options?.ttlMs);
+    await this.#ready(options);
+    await this.#commit([], [this.#setOp(key, value, options?.ttlMs)], options?.signal);
+  }
+
+  async delete(key: string, options?: OperationOptions): Promise<boolean> {
+    this.#begin(options);
+    assertValidKey(key, this.#limits.maxKeyBytes);
+    await this.#ready(options);
+    const outcome = await this.#commit(
+      [],
+      [{ type: "delete", key: this.#prefix + key }],
+      options?.signal,
+    );
+    return outcome.existed[0] === true;
+  }
+
+  list(options: ListOptions = {}): AsyncIterable<ListEntry> {
+    return { [Symbol.asyncIterator]: () => this.#list(options) };
+  }
+
+  async getMany(
+    keys: readonly string[],
+    options?: OperationOptions,
+  ): Promise<(Uint8Array | undefined)[]> {
+    this.#begin(options);
+    assertArray(keys, "keys");
+    this.#assertBatchSize(keys.length);
+    for (const key of keys) assertValidKey(key, this.#limits.maxKeyBytes);
+    await this.#ready(options);
+    return keys.map((key) => {
+      const entry = this.#live(this.#prefix + key);
+      return entry === undefined ? undefined : this.#readValue(entry);
+    });
+  }
+
+  async setMany(entries: readonly BatchEntry[], options?: WriteOptions): Promise<void> {
+    this.#begin(options);
+    assertArray(entries, "entries");
+    this.#assertBatchSize(entries.length);
+    for (const entry of entries) {
+      if (typeof entry !== "object" || entry === null) {
+        throw new TypeError(`A batch entry must be an object, not ${describeType(entry)}`);
+      }
+      assertValidKey(entry.key, this.#limits.maxKeyBytes);
+      assertValidValue(entry.value, this.#limits.maxValueBytes);
+    }
+    assertValidTtl(options?.ttlMs);
+    await this.#ready(options);
+    if (entries.length === 0) return;
+    const ops = entries.map((entry) => this.#setOp(entry.key, entry.value, options?.ttlMs));
+    await this.#commit([], ops, options?.signal);
+  }
+
+  async deleteMany(keys: readonly string[], options?: OperationOptions): Promise<number> {
+    this.#begin(options);
+    assertArray(keys, "keys");
+    this.#assertBatchSize(keys.length);
+    for (const key of keys) assertValidKey(key, this.#limits.maxKeyBytes);
+    await this.#ready(options);
+    if (keys.length === 0) return 0;
+    const ops: PlannedOp[] = keys.map((key) => ({ type: "delete", key: this.#prefix + key }));
+    const outcome = await this.#commit([], ops, options?.signal);
+    return outcome.existed.filter(Boolean).length;
+  }
+
+  async getVersioned(key: string, options?: OperationOptions): Promise<VersionedValue | undefined> {
+    this.#begin(options);
+    assertValidKey(key, this.#limits.maxKeyBytes);
+    await this.#ready(options);
+    const entry = this.#live(this.#prefix + key);
+    if (entry === undefined) return undefined;
+    return { value: this.#readValue(entry), version: entry.version };
+  }
+
+  async compareAndSet(
+    key: string,
+    expected: Version | null,
+    value: Uint8Array,
+    options?: WriteOptions,
+  ): Promise<Version> {
+    this.#begin(options);
+    assertValidKey(key, this.#limits.maxKeyBytes);
+    assertVersion(expected, "expected");
+    assertValidValue(value, this.#limits.maxValueBytes);
+    assertValidTtl(options?.ttlMs);
+    await this.#ready(options);
+    const outcome = await this.#commit(
+      [{ key: this.#prefix + key, version: expected }],
+      [this.#setOp(key, value, options?.ttlMs)],
+      options?.signal,
+    );
+    if (!outcome.applied) throw new ConflictError([key]);
+    return outcome.version;
+  }
+
+  async commit(operations: AtomicCommit, options?: OperationOptions): Promise<CommitResult> {
+    this.#begin(options);
+    if (typeof operations !== "object" || operations === null) {
+      throw new TypeError(`A commit must be an object, not ${describeType(operations)}`);
+    }
+    const checks = operations.checks ?? [];
+    const sets = operations.set ?? [];
+    const deletes = operations.delete ?? [];
+    assertArray(checks, "checks");
+    assertArray(sets, "set");
+    assertArray(deletes, "delete");
+    const count = checks.length + sets.length + deletes.length;
+    if (count > this.#limits.maxBatchSize) {
+      throw new TooLargeError("batch", count, this.#limits.maxBatchSize);
+    }
+    const encodedChecks: EncodedCheck[] = [];
+    for (const check of checks) {
+      if (typeof check !== "object" || check === null) {
+        throw new TypeError(`A check must be an object, not ${describeType(check)}`);
+      }
+      assertValidKey(check.key, this.#limits.maxKeyBytes);
+      assertVersion(check.version, "check.version");
+      encodedChecks.push({ key: this.#prefix + check.key, version: check.version });
+    }
+    const written = new Set<string>();
+    const problems: string[] = [];
+    const ops: PlannedOp[] = [];
+    for (const set of sets) {
+      if (typeof set !== "object" || set === null) {
+        throw new TypeError(`A commit set must be an object, not ${describeType(set)}`);
+      }
+      assertValidKey(set.key, this.#limits.maxKeyBytes);
+      assertValidValue(set.value, this.#limits.maxValueBytes);
+      assertValidTtl(set.ttlMs);
+      if (written.has(set.key)) problems.push(`${JSON.stringify(set.key)} is set twice`);
+      written.add(set.key);
+      ops.push(this.#setOp(set.key, set.value, set.ttlMs));
+    }
+    for (const key of deletes) {
+      assertValidKey(key, this.#limits.maxKeyBytes);
+      if (written.has(key)) problems.push(`${JSON.stringify(key)} is both set and deleted`);
+      ops.push({ type: "delete", key: this.#prefix + key });
+    }
+    if (problems.length > 0) throw new InvalidOptionError(problems);
+    await this.#ready(options);
+    const versions = new Map<string, Version>();
+    if (encodedChecks.length === 0 && ops.length === 0) return { versions };
+    const outcome = await this.#commit(encodedChecks, ops, options?.signal);
+    if (!outcome.applied) {
+      throw new ConflictError(outcome.failed.map((key) => key.slice(this.#prefix.length)));
+    }
+    for (const set of sets) versions.set(set.key, outcome.version);
+    return { versions };
+  }
+
+  async expiresAt(key: string, options?: OperationOptions): Promise<number | null | undefined> {
+    this.#begin(options);
+    assertValidKey(key, this.#limits.maxKeyBytes);
+    await this.#ready(options);
+    const entry = this.#live(this.#prefix + key);
+    if (entry === undefined) return undefined;
+    return entry.expiresAt === 0 ? null : entry.expiresAt;
+  }
+
+  async watch(options: WatchOptions = {}): Promise<WatchStream> {
+    this.#begin(options);
+    const { key, prefix, cursor, bufferSize } = options;
+    if (key !== undefined && prefix !== undefined) {
+      throw new InvalidOptionError(["watch() takes key or prefix, not both"]);
+    }
+    if (key !== undefined) assertValidKey(key, this.#limits.maxKeyBytes);
+    if (prefix !== undefined) assertValidKeyPattern(prefix, "prefix");
+    if (cursor !== undefined) throw new NotSupportedError("resuming a watch from a cursor");
+    if (bufferSize !== undefined) {
+      if (typeof bufferSize !== "number") {
+        throw new TypeError(`bufferSize must be a number, not ${describeType(bufferSize)}`);
+      }
+      if (!Number.isSafeInteger(bufferSize) || bufferSize < 1) {
+        throw new InvalidOptionError([`bufferSize must be a positive integer, not ${bufferSize}`]);
+      }
+    }
+    await this.#ready(options);
+    const stream = new FileWatchStream(
+      key === undefined ? undefined : this.#prefix + key,
+      this.#prefix + (prefix ?? ""),
+      bufferSize ?? 1024,
+      options.signal,
+      (closed) => {
+        this.#streams.delete(closed);
+        if (this.#streams.size === 0) this.#stopPolling();
+      },
+    );
+    this.#streams.add(stream);
+    this.#startPolling();
+    return stream;
+  }
+
+  async health(options?: OperationOptions): Promise<HealthReport> {
+    const started = performance.now();
+    const report = (
+      status: HealthReport["status"],
+      details: Record<string, string | number | boolean>,
+    ): HealthReport => ({
+      status,
+      latencyMs: performance.now() - started,
+      checkedAt: Date.now(),
+      details: { directory: this.#directory, durability: this.#durability, ...details },
+    });
+    if (this.#closing !== undefined) return report("unavailable", { error: "closed" });
+    if (options?.signal?.aborted) return report("unavailable", { error: "aborted" });
+    const budget = this.manifest.healthTimeoutMs - 50;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const interrupted = new Promise<string>((settle) => {
+      timer = setTimeout(() => settle(`no answer within ${budget} ms`), budget);
+      onAbort = () => settle("aborted");
+      options?.signal?.addEventListener("abort", onAbort, { once: true });
+    });
+    const probe = async (): Promise<HealthReport> => {
+      await this.#ready(undefined);
+      // Proves the directory accepts a new file, as every write's log append needs space.
+      const path = createTempFile(this.#directory, new Uint8Array(1), false);
+      await unlink(path).catch(() => undefined);
+      const space = await statfs(this.#directory);
+      const freeBytes = Number(space.bavail) * Number(space.bsize);
+      const logBytes = this.#fd >= 0 ? fstatSync(this.#fd).size : 0;
+      return report(freeBytes < this.#minFreeBytes ? "degraded" : "ok", {
+        writable: true,
+        freeBytes,
+        logBytes,
+        keys: this.#entries.size,
+      });
+    };
+    try {
+      const result = await Promise.race([probe(), interrupted]);
+      if (typeof result === "string") return report("unavailable", { error: result });
+      return result;
+    } catch (error) {
+      return report("unavailable", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    } finally {
+      clearTimeout(timer);
+      if (onAbort !== undefined) options?.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #shutdown(): Promise<void> {
+    for (const stream of [...this.#streams]) await stream.close();
+    this.#stopPolling();
+    const unwritten = this.#pending;
+    this.#pending = [];
+    for (const write of unwritten) this.#settle(write, new ClosedError());
+    await this.#opening?.catch(() => undefined);
+    await this.#flushing;
+    if (this.#fd >= 0) {
+      closeSync(this.#fd);
+      this.#fd = -1;
+    }
+  }
+
+  /** First check of every data method: closed, then aborted. */
+  #begin(options: OperationOptions | undefined): void {
+    if (this.#closing !== undefined) throw new ClosedError();
+    throwIfAborted(options?.signal);
+  }
+
+  /** Opens the store once, then catches up with the log so reads see every earlier write. */
+  async #ready(options: OperationOptions | undefined): Promise<void> {
+    this.#opening ??= Promise.resolve().then(() => this.#open());
+    try {
+      await this.#opening;
+    } catch (error) {
+      this.#opening = undefined;
+      throw error;
+    }
+    if (this.#closing !== undefined) throw new ClosedError();
+    throwIfAborted(options?.signal);
+    this.#catchUp();
+  }
+
+  #open(): void {
+    if (this.#closing !== undefined) throw new ClosedError();
+    const log = openLog(this.#directory, this.#durability === "power");
+    this.#fd = log.fd;
+    this.#marker = log.marker;
+    this.#reader = new LogReader(log.fd, log.marker, log.firstRecord);
+  }
+
+  #catchUp(): void {
+    if (this.#reader === undefined || this.#fd < 0) return;
+    try {
+      this.#reader.catchUp((body, at) => this.#apply(body, at));
+    } catch (cause) {
+      if (isBackendError(cause)) throw cause;
+      throw new UnavailableError(`Cannot read the log in ${this.#directory}`, { cause });
+    }
+  }
+
+  #live(fullKey: string): Entry | undefined {
+    const entry = this.#entries.get(fullKey);
+    if (entry === undefined) return undefined;
+    return entry.expiresAt === 0 || entry.expiresAt > this.#now() ? entry : undefined;
+  }
+
+  #readValue(entry: Entry): Uint8Array {
+    const value = new Uint8Array(entry.valueBytes);
+    let done = 0;
+    try {
+      while (done < entry.valueBytes) {
+        const read = readSync(
+          this.#fd,
+          value,
+          done,
+          entry.valueBytes - done,
+          entry.valuePosition + done,
+        );
+        if (read === 0) throw new Error("the log ended inside a value");
+        done += read;
+      }
+    } catch (cause) {
+      throw new UnavailableError(`Cannot read a value from the log in ${this.#directory}`, {
+        cause,
+      });
+    }
+    return value;
+  }
+
+  #setOp(key: string, value: Uint8Array, ttlMs: number | undefined): PlannedOp {
+    return { type: "set", key: this.#prefix + key, value, ttlMs };
+  }
+
+  #assertBatchSize(size: number): void {
+    if (size > this.#limits.maxBatchSize) {
+      throw new TooLargeError("batch", size, this.#limits.maxBatchSize);
+    }
+  }
+
+  /** Replays one record: checks its preconditions at its place in the log, applies it or not. */
+  #apply(body: Buffer, recordStart: number): void {
+    let commit: ReturnType<typeof decodeCommitBody>;
+    try {
+      commit = decodeCommitBody(body);
+    } catch {
+      commit = undefined;
+    }
+    if (commit === undefined) return;
+    const failed: string[] = [];
+    for (const check of commit.checks) {
+      const entry = this.#entries.get(check.key);
+      const live = entry !== undefined && (entry.expiresAt === 0 || entry.expiresAt > commit.now);
+      if ((live ? entry.version : null) !== check.version) failed.push(check.key);
+    }
+    const waiting = this.#inFlight.get(commit.version);
+    if (failed.length > 0) {
+      if (waiting !== undefined) {
+        waiting.outcome = { applied: false, failed, existed: [], version: commit.version };
+      }
+      return;
+    }
+    const existed: boolean[] = [];
+    for (const op of commit.ops) {
+      const prior = this.#entries.get(op.key);
+      if (op.type === "set") {
+        if (prior === undefined) this.#sorted.add(op.key);
+        this.#entries.set(op.key, {
+          version: commit.version,
+          valuePosition: recordStart + op.valueAt,
+          valueBytes: op.valueBytes,
+          expiresAt: op.expiresAt,
+        });
+        existed.push(false);
+        this.#emit("set", op.key, commit.version);
+      } else {
+        const live = prior !== undefined && (prior.expiresAt === 0 || prior.expiresAt > commit.now);
+        if (prior !== undefined) {
+          this.#entries.delete(op.key);
+          this.#sorted.remove();
+        }
+        existed.push(live);
+        if (live) this.#emit("delete", op.key, commit.version);
+      }
+    }
+    if (waiting !== undefined) {
+      waiting.outcome = { applied: true, failed: [], existed, version: commit.version };
+    }
+  }
+
+  #emit(type: "set" | "delete", fullKey: string, version: string): void {
+    if (this.#streams.size === 0 || !fullKey.startsWith(this.#prefix)) return;
+    const key = fullKey.slice(this.#prefix.length);
+    for (const stream of this.#streams) {
+      if (stream.matches(fullKey)) stream.push({ type, key, version });
+    }
+  }
+
+  /** Queues a commit record for the next group append; resolves what replaying it decided. */
+  #commit(
+    checks: readonly EncodedCheck[],
+    ops: readonly PlannedOp[],
+    signal: AbortSignal | undefined,
+  ): Promise<Outcome> {
+    const id = Buffer.allocUnsafe(RECORD_ID_BYTES);
+    this.#writerId.copy(id, 0);
+    this.#sequence++;
+    id.writeUInt32BE(Math.floor(this.#sequence / 2 ** 32), 8);
+    id.writeUInt32BE(this.#sequence >>> 0, 12);
+    const now = this.#now();
+    // The value is copied into the record here: the caller may reuse its buffer at once.
+    const resolved = ops.map((op): EncodedOp => {
+      if (op.type === "delete") return op;
+      const expiresAt = op.ttlMs === undefined ? 0 : now + op.ttlMs;
+      return { type: "set", key: op.key, value: op.value, expiresAt };
+    });
+    const record = encodeCommitRecord(this.#marker, { id, now, checks, ops: resolved });
+    return new Promise<Outcome>((resolvePromise, rejectPromise) => {
+      const write: PendingWrite = {
+        record,
+        version: id.toString("hex"),
+        signal,
+        resolve: resolvePromise,
+        reject: rejectPromise,
+        onAbort: undefined,
+        outcome: undefined,
+      };
+      if (signal !== undefined) {
+        // Until its bytes are appended a write can still be withdrawn; after that it stands.
+        write.onAbort = () => {
+          const index = this.#pending.indexOf(write);
+          if (index >= 0) {
+            this.#pending.splice(index, 1);
+            this.#settle(write, new AbortedError(signal.reason));
+          }
+        };
+        signal.addEventListener("abort", write.onAbort, { once: true });
+      }
+      this.#pending.push(write);
+      this.#scheduleFlush();
+    });
+  }
+
+  #settle(write: PendingWrite, error: unknown, outcome?: Outcome): void {
+    if (write.onAbort !== undefined) write.signal?.removeEventListener("abort", write.onAbort);
+    if (outcome !== undefined) write.resolve(outcome);
+    else write.reject(error);
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled || this.#flushing !== undefined) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      this.#flushing = this.#flush().finally(() => {
+        this.#flushing = undefined;
+        if (this.#pending.length > 0) this.#scheduleFlush();
+      });
+    });
+  }
+
+  /**
+   * Group commit: every write queued so far goes out in one `write(2)` and one `fdatasync`.
+   * Each write then learns its fate by replaying the log up to and including its record.
+   */
+  async #flush(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending;
+      this.#pending = [];
+      if (this.#fd < 0) {
+        for (const write of batch) this.#settle(write, new ClosedError());
+        return;
+      }
+      for (const write of batch) this.#inFlight.set(write.version, write);
+      const bytes =
+        batch.length === 1
+          ? (batch[0] as PendingWrite).record
+          : Buffer.concat(batch.map((w) => w.record));
+      let writeError: unknown;
+      let syncError: unknown;
+      try {
+        const written = writeSync(this.#fd, bytes);
+        if (written !== bytes.length)
+          writeError = new Error(`short write: ${written} of ${bytes.length} bytes`);
+      } catch (error) {
+        writeError = error;
+      }
+      if (writeError === undefined && this.#durability === "power") {
+        syncError = await new Promise<unknown>((settle) => fdatasync(this.#fd, settle));
+      }
+      let readError: unknown;
+      try {
+        this.#catchUp();
+      } catch (error) {
+        readError = error;
+      }
+      for (const write of batch) {
+        this.#inFlight.delete(write.version);
+        const outcome = write.outcome;
+        if (outcome !== undefined && syncError == null) {
+          this.#settle(write, undefined, outcome);
+        } else if (outcome !== undefined || (writeError === undefined && readError !== undefined)) {
+          // Appended, but not known to be durable (fsync failed) or not replayed: it may or
+          // may not be part of the store.
+          this.#settle(
+            write,
+            new OutcomeUnknownError(
+              `The write to ${this.#directory} may or may not have been stored`,
+              {
+                cause: syncError ?? readError,
+              },
+            ),
+          );
+        } else {
+          this.#settle(
+            write,
+            new UnavailableError(`Cannot append to the log in ${this.#directory}`, {
+              cause: writeError,
+            }),
+          );
+        }
+      }
+    }
+  }
+
+  async *#list(options: ListOptions): AsyncGenerator<ListEntry> {
+    this.#begin(options);
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`list() options must be an object, not ${describeType(options)}`);
+    }
+    const prefix = options.prefix ?? "";
+    assertValidKeyPattern(prefix, "prefix");
+    if (options.start !== undefined) assertValidKeyPattern(options.start, "start");
+    if (options.end !== undefined) assertValidKeyPattern(options.end, "end");
+    const { start, end, limit } = options;
+    if (limit !== undefined) {
+      if (typeof limit !== "number") {
+        throw new TypeError(`limit must be a number, not ${describeType(limit)}`);
+      }
+      if (!Number.isSafeInteger(limit) || limit < 0) {
+        throw new InvalidOptionError([`limit must be a non-negative integer, not ${limit}`]);
+      }
+    }
+    const reverse = options.reverse === true;
+    const codec = new ListCursor(prefix, start, end, reverse);
+    if (options.cursor !== undefined && typeof options.cursor !== "string") {
+      throw new TypeError(`cursor must be a string, not ${describeType(options.cursor)}`);
+    }
+    let last =
+      options.cursor === undefined ? undefined : this.#prefix + codec.decode(options.cursor);
+    await this.#ready(options);
+    const fullPrefix = this.#prefix + prefix;
+    const low =
+      start !== undefined && compareKeys(start, prefix) > 0 ? this.#prefix + start : fullPrefix;
+    const high = end === undefined ? undefined : this.#prefix + end;
+    let remaining = limit ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0) {
+      this.#begin(options);
+      this.#catchUp();
+      const sorted = this.#sorted.snapshot();
+      const now = this.#now();
+      const page: string[] = [];
+      let done = false;
+      if (!reverse) {
+        let index =
+          last === undefined || compareKeys(last, low) < 0
+            ? lowerBound(sorted, low, false)
+            : lowerBound(sorted, last, true);
+        for (; index < sorted.length && page.length < Math.min(LIST_PAGE, remaining); index++) {
+          const key = sorted[index] as string;
+          if (!key.startsWith(fullPrefix) || (high !== undefined && compareKeys(key, high) >= 0)) {
+            done = true;
+            break;
+          }
+          if (this.#isLiveAt(key, now)) page.push(key);
+        }
+        if (index >= sorted.length) done = true;
+      } else {
+        let index =
+          (last === undefined
+            ? high === undefined
+              ? prefixEnd(sorted, fullPrefix)
+              : Math.min(lowerBound(sorted, high, false), prefixEnd(sorted, fullPrefix))
+            : lowerBound(sorted, last, false)) - 1;
+        for (; index >= 0 && page.length < Math.min(LIST_PAGE, remaining); index--) {
+          const key = sorted[index] as string;
+          if (compareKeys(key, low) < 0) {
+            done = true;
+            break;
+          }
+          if (key.startsWith(fullPrefix) && this.#isLiveAt(key, now)) page.push(key);
+        }
+        if (index < 0) done = true;
+      }
+      for (const key of page) {
+        this.#begin(options);
+        const userKey = key.slice(this.#prefix.length);
+        yield { key: userKey, cursor: codec.encode(userKey) };
+        remaining--;
+        last = key;
+      }
+      if (done || page.length === 0) return;
+    }
+  }
+
+  #isLiveAt(fullKey: string, now: number): boolean {
+    const entry = this.#entries.get(fullKey);
+    return entry !== undefined && (entry.expiresAt === 0 || entry.expiresAt > now);
+  }
+
+  #startPolling(): void {
+    if (this.#pollTimer !== undefined) return;
+    this.#pollTimer = setInterval(() => {
+      try {
+        this.#catchUp();
+      } catch {
+        // A failed read is retried at the next tick; watchers get the events then.
+      }
+    }, this.#pollIntervalMs);
+  }
+
+  #stopPolling(): void {
+    clearInterval(this.#pollTimer);
+    this.#pollTimer = undefined;
+  }
+}
+
+/** Index just past the last key in `sorted` that is below or starts with `prefix`. */
+function prefixEnd(sorted: readonly string[], prefix: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const key = sorted[middle] as string;
+    if (compareKeys(key, prefix) < 0 || key.startsWith(prefix)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function toPath(directory: unknown): string {
+  if (directory instanceof URL) {
+    if (directory.protocol !== "file:") {
+      throw new InvalidOptionError([
+        `directory must be a path or a file: URL, not ${directory.href}`,
+      ]);
+    }
+    return fileURLToPath(directory);
+  }
+  if (typeof directory !== "string" || directory === "") {
+    throw new InvalidOptionError([
+      `directory must be a non-empty path or a file: URL, not ${describeType(directory)}`,
+    ]);
+  }
+  return directory.startsWith("file:") ? fileURLToPath(directory) : directory;
+}
+
+function assertArray(value: unknown, what: string): void {
+  if (!Array.isArray(value))
+    throw new TypeError(`${what} must be an array, not ${describeType(value)}`);
+}
+
+function assertVersion(version: unknown, what: string): void {
+  if (version !== null && typeof version !== "string") {
+    throw new TypeError(`${what} must be a version string or null, not ${describeType(version)}`);
+  }
+}

@@ -1,0 +1,235 @@
+import { crc32 } from "node:zlib";
+
+/** The log file's name inside the store directory. */
+export const LOG_FILE_NAME = "kvkit.log";
+
+/** Bumped on every incompatible change of the layout below; a later release migrates from it. */
+export const FORMAT_VERSION = 1;
+
+/** `KVKITLOG` in ASCII: the first 8 bytes of every log file. */
+export const FILE_MAGIC: Buffer = Buffer.from("KVKITLOG", "latin1");
+
+/** Bytes of the file header: magic, version, header length, marker, reserved. */
+export const FILE_HEADER_BYTES = 32;
+
+/** Bytes before a record's body: marker, body length, checksum. */
+export const RECORD_HEADER_BYTES = 16;
+
+/** Bytes of the random per-store marker that starts every record. */
+export const MARKER_BYTES = 8;
+
+/** Bytes of a record id: writer id (8 random bytes) and sequence number (8 bytes). */
+export const RECORD_ID_BYTES = 16;
+
+/** The only record kind of format version 1: a commit of checks, sets and deletes. */
+export const RECORD_KIND_COMMIT = 1;
+
+/** Operation kinds inside a commit record. */
+export const OP_SET = 1;
+export const OP_DELETE = 2;
+
+/** A record body larger than this is treated as damage, not as a record. */
+export const MAX_RECORD_BODY_BYTES = 0x7fff_ffff;
+
+/** A version precondition inside a commit record; `version` is `null` for "absent". */
+export interface EncodedCheck {
+  readonly key: string;
+  readonly version: string | null;
+}
+
+/** A write inside a commit record; `expiresAt` is epoch ms, 0 for no expiry. */
+export type EncodedOp =
+  | {
+      readonly type: "set";
+      readonly key: string;
+      readonly value: Uint8Array;
+      readonly expiresAt: number;
+    }
+  | { readonly type: "delete"; readonly key: string };
+
+/** Everything a commit record carries. */
+export interface CommitRecord {
+  /** 16 bytes: writer id and sequence number; its hex form is the version of every key it sets. */
+  readonly id: Uint8Array;
+  /** The writer's clock when it wrote the record: expiry in the checks is judged at this time. */
+  readonly now: number;
+  readonly checks: readonly EncodedCheck[];
+  readonly ops: readonly EncodedOp[];
+}
+
+/** Stands for a version token this store never issued; equal to no real version. */
+export const UNMATCHABLE_VERSION = "-";
+
+/** Whether `version` has the shape of a version this store issues (32 lower-case hex digits). */
+export function isRecordVersion(version: string): boolean {
+  return /^[0-9a-f]{32}$/.test(version);
+}
+
+/** Builds the 32-byte file header for a store with this record marker. */
+export function encodeFileHeader(marker: Uint8Array): Buffer {
+  const header = Buffer.alloc(FILE_HEADER_BYTES);
+  FILE_MAGIC.copy(header, 0);
+  header.writeUInt32LE(FORMAT_VERSION, 8);
+  header.writeUInt32LE(FILE_HEADER_BYTES, 12);
+  header.set(marker, 16);
+  return header;
+}
+
+/** What a valid file header says. */
+export interface FileHeader {
+  readonly version: number;
+  readonly headerBytes: number;
+  readonly marker: Buffer;
+}
+
+/** Parses a file header, or returns a sentence saying what is wrong with it. */
+export function decodeFileHeader(bytes: Buffer): FileHeader | string {
+  if (bytes.length < FILE_HEADER_BYTES) return "the log file is shorter than its header";
+  if (!bytes.subarray(0, 8).equals(FILE_MAGIC)) return "the log file does not start with KVKITLOG";
+  const version = bytes.readUInt32LE(8);
+  if (version !== FORMAT_VERSION) {
+    return `the log has format version ${version}; this release reads version ${FORMAT_VERSION}`;
+  }
+  const headerBytes = bytes.readUInt32LE(12);
+  if (headerBytes < FILE_HEADER_BYTES) return "the log header length is invalid";
+  return { version, headerBytes, marker: Buffer.from(bytes.subarray(16, 24)) };
+}
+
+/**
+ * The checksum of a record: CRC-32 over the marker, the length field and the body (not over
+ * the checksum field itself).
+ */
+export function recordChecksum(marker: Uint8Array, length: Uint8Array, body: Uint8Array): number {
+  return crc32(body, crc32(length, crc32(marker)));
+}
+
+/** Serialises a commit into a complete record (header and body), ready to append. */
+export function encodeCommitRecord(marker: Uint8Array, record: CommitRecord): Buffer {
+  const checkKeys = record.checks.map((check) => Buffer.from(check.key, "utf8"));
+  const opKeys = record.ops.map((op) => Buffer.from(op.key, "utf8"));
+  let size = 1 + RECORD_ID_BYTES + 8 + 4 + 4;
+  for (const [index, key] of checkKeys.entries()) {
+    const version = record.checks[index]?.version ?? null;
+    size +=
+      4 + key.length + 1 + (version !== null && isRecordVersion(version) ? RECORD_ID_BYTES : 0);
+  }
+  for (const [index, key] of opKeys.entries()) {
+    const op = record.ops[index];
+    size += 1 + 4 + key.length;
+    if (op?.type === "set") size += 8 + 4 + op.value.byteLength;
+  }
+  const buffer = Buffer.allocUnsafe(RECORD_HEADER_BYTES + size);
+  buffer.set(marker, 0);
+  buffer.writeUInt32LE(size, 8);
+  let at = RECORD_HEADER_BYTES;
+  at = buffer.writeUInt8(RECORD_KIND_COMMIT, at);
+  buffer.set(record.id, at);
+  at += RECORD_ID_BYTES;
+  at = buffer.writeDoubleLE(record.now, at);
+  at = buffer.writeUInt32LE(record.checks.length, at);
+  for (const [index, check] of record.checks.entries()) {
+    at = writeBytes(buffer, at, checkKeys[index] as Buffer);
+    if (check.version === null) {
+      at = buffer.writeUInt8(0, at);
+    } else if (isRecordVersion(check.version)) {
+      at = buffer.writeUInt8(1, at);
+      at += buffer.write(check.version, at, RECORD_ID_BYTES, "hex");
+    } else {
+      // A token this store never issued: the check can only fail.
+      at = buffer.writeUInt8(2, at);
+    }
+  }
+  at = buffer.writeUInt32LE(record.ops.length, at);
+  for (const [index, op] of record.ops.entries()) {
+    at = buffer.writeUInt8(op.type === "set" ? OP_SET : OP_DELETE, at);
+    at = writeBytes(buffer, at, opKeys[index] as Buffer);
+    if (op.type === "set") {
+      at = buffer.writeDoubleLE(op.expiresAt, at);
+      at = writeBytes(buffer, at, op.value);
+    }
+  }
+  buffer.writeUInt32LE(
+    recordChecksum(marker, buffer.subarray(8, 12), buffer.subarray(RECORD_HEADER_BYTES)),
+    12,
+  );
+  return buffer;
+}
+
+function writeBytes(buffer: Buffer, at: number, bytes: Uint8Array): number {
+  const next = buffer.writeUInt32LE(bytes.byteLength, at);
+  buffer.set(bytes, next);
+  return next + bytes.byteLength;
+}
+
+/** A write of a decoded commit; a set's value stays in the log, located by `valueAt`. */
+export type DecodedOp =
+  | {
+      readonly type: "set";
+      readonly key: string;
+      readonly expiresAt: number;
+      /** Offset of the value's first byte, relative to the start of the record. */
+      readonly valueAt: number;
+      readonly valueBytes: number;
+    }
+  | { readonly type: "delete"; readonly key: string };
+
+/** A commit record as read back: values are located, not copied. */
+export interface DecodedCommit {
+  /** Hex of the record id: the version of every key the commit sets. */
+  readonly version: string;
+  readonly now: number;
+  readonly checks: readonly EncodedCheck[];
+  readonly ops: readonly DecodedOp[];
+}
+
+/**
+ * Decodes the body of a record whose checksum already matched. Returns `undefined` for a body
+ * this release cannot read (an unknown kind), which is skipped like damage.
+ */
+export function decodeCommitBody(body: Buffer): DecodedCommit | undefined {
+  let at = 0;
+  if (body.readUInt8(at) !== RECORD_KIND_COMMIT) return undefined;
+  at += 1;
+  const version = body.toString("hex", at, at + RECORD_ID_BYTES);
+  at += RECORD_ID_BYTES;
+  const now = body.readDoubleLE(at);
+  at += 8;
+  const checkCount = body.readUInt32LE(at);
+  at += 4;
+  const checks: EncodedCheck[] = [];
+  for (let i = 0; i < checkCount; i++) {
+    const keyBytes = body.readUInt32LE(at);
+    const key = body.toString("utf8", at + 4, at + 4 + keyBytes);
+    at += 4 + keyBytes;
+    const versionKind = body.readUInt8(at);
+    at += 1;
+    if (versionKind === 1) {
+      checks.push({ key, version: body.toString("hex", at, at + RECORD_ID_BYTES) });
+      at += RECORD_ID_BYTES;
+    } else {
+      checks.push({ key, version: versionKind === 0 ? null : UNMATCHABLE_VERSION });
+    }
+  }
+  const opCount = body.readUInt32LE(at);
+  at += 4;
+  const ops: DecodedOp[] = [];
+  for (let i = 0; i < opCount; i++) {
+    const type = body.readUInt8(at);
+    at += 1;
+    const keyBytes = body.readUInt32LE(at);
+    const key = body.toString("utf8", at + 4, at + 4 + keyBytes);
+    at += 4 + keyBytes;
+    if (type === OP_SET) {
+      const expiresAt = body.readDoubleLE(at);
+      const valueBytes = body.readUInt32LE(at + 8);
+      at += 12;
+      ops.push({ type: "set", key, expiresAt, valueAt: RECORD_HEADER_BYTES + at, valueBytes });
+      at += valueBytes;
+    } else if (type === OP_DELETE) {
+      ops.push({ type: "delete", key });
+    } else {
+      return undefined;
+    }
+  }
+  return { version, now, checks, ops };
+}

@@ -1,0 +1,126 @@
+import { fstatSync, readSync } from "node:fs";
+import { MAX_RECORD_BODY_BYTES, RECORD_HEADER_BYTES, recordChecksum } from "./log-format.ts";
+
+/** How much of the log one read takes at most, unless a single record is larger. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Follows the log file, which several processes append to, and hands over each complete record
+ * exactly once, in file order.
+ *
+ * Appends are single `write(2)` calls on an `O_APPEND` descriptor, so records never interleave,
+ * but a writer killed inside a large write leaves a torn record that later appends follow.
+ * The reader tells the cases apart:
+ * - a record whose checksum matches is applied;
+ * - bytes that are not a valid record are skipped only once a valid record is found after
+ *   them: that later record was appended after the damaged one's `write(2)` returned, so the
+ *   damaged one can never complete;
+ * - otherwise the reader waits at the damaged or incomplete record (it may be a write still in
+ *   progress) and looks again once the file has grown.
+ */
+export class LogReader {
+  readonly #fd: number;
+  readonly #marker: Buffer;
+  #position: number;
+  /** File size at which the reader last had to wait; nothing to do until the size changes. */
+  #stuckAtSize = -1;
+
+  constructor(fd: number, marker: Buffer, start: number) {
+    this.#fd = fd;
+    this.#marker = marker;
+    this.#position = start;
+  }
+
+  /** Offset of the first byte not yet handed over. */
+  get position(): number {
+    return this.#position;
+  }
+
+  /**
+   * Reads every complete record appended since the last call and passes each body with the
+   * record's offset in the file. Synchronous: between two records nothing else runs.
+   */
+  catchUp(onRecord: (body: Buffer, recordStart: number) => void): void {
+    const size = fstatSync(this.#fd).size;
+    if (size === this.#stuckAtSize) return;
+    let need = 0;
+    while (this.#position < size) {
+      const base = this.#position;
+      const buffer = this.#readAt(base, Math.min(size - base, Math.max(CHUNK_BYTES, need)));
+      const reachesEnd = base + buffer.length === size;
+      need = 0;
+      let at = 0;
+      let waiting = false;
+      while (at < buffer.length) {
+        const length = this.#validAt(buffer, at);
+        if (length > 0) {
+          onRecord(buffer.subarray(at + RECORD_HEADER_BYTES, at + length), base + at);
+          at += length;
+          continue;
+        }
+        if (!reachesEnd) {
+          // Read again from here, with room for this record (or for everything left when it
+          // is damaged, so the search below sees the rest of the file).
+          need = length === 0 ? this.#claimedLength(buffer, at) : size - (base + at);
+          break;
+        }
+        const next = this.#findValid(buffer, at + 1);
+        if (next < 0) {
+          waiting = true;
+          break;
+        }
+        at = next;
+      }
+      this.#position = base + at;
+      if (waiting) {
+        this.#stuckAtSize = size;
+        return;
+      }
+    }
+    this.#stuckAtSize = -1;
+  }
+
+  #readAt(position: number, length: number): Buffer {
+    const buffer = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const read = readSync(this.#fd, buffer, done, length - done, position + done);
+      if (read === 0) break;
+      done += read;
+    }
+    return done === length ? buffer : buffer.subarray(0, done);
+  }
+
+  /** Total bytes of the valid record at `at`; 0 when it runs past the buffer; -1 when damaged. */
+  #validAt(buffer: Buffer, at: number): number {
+    if (buffer.length - at < RECORD_HEADER_BYTES) return 0;
+    if (buffer.compare(this.#marker, 0, this.#marker.length, at, at + this.#marker.length) !== 0) {
+      return -1;
+    }
+    const bodyBytes = buffer.readUInt32LE(at + 8);
+    if (bodyBytes < 1 || bodyBytes > MAX_RECORD_BODY_BYTES) return -1;
+    const end = at + RECORD_HEADER_BYTES + bodyBytes;
+    if (end > buffer.length) return 0;
+    const expected = buffer.readUInt32LE(at + 12);
+    const actual = recordChecksum(
+      this.#marker,
+      buffer.subarray(at + 8, at + 12),
+      buffer.subarray(at + RECORD_HEADER_BYTES, end),
+    );
+    return actual === expected ? end - at : -1;
+  }
+
+  #claimedLength(buffer: Buffer, at: number): number {
+    if (buffer.length - at < RECORD_HEADER_BYTES) return RECORD_HEADER_BYTES;
+    return RECORD_HEADER_BYTES + buffer.readUInt32LE(at + 8);
+  }
+
+  #findValid(buffer: Buffer, from: number): number {
+    let candidate = buffer.indexOf(this.#marker, from);
+    while (candidate >= 0) {
+      if (this.#validAt(buffer, candidate) > 0) return candidate;
+      candidate = buffer.indexOf(this.#marker, candidate + 1);
+    }
+    return -1;
+  }
+}
