@@ -58,7 +58,8 @@ export class FileWatchStream implements WatchStream {
       return;
     }
     if (this.#queue.length >= this.#bufferSize) {
-      this.#queue = [{ type: "gap", reason: "overflow" }];
+      // The dropped events are replaced by one gap; the new event follows it.
+      this.#queue = [{ type: "gap", reason: "overflow" }, event];
       return;
     }
     this.#queue.push(event);
