@@ -5,15 +5,16 @@ export interface ReportOptions {
   /** A heading printed above the table. */
   readonly title: string;
   /**
-   * Contender names to divide by: each gets a `vs <name>` column holding
-   * `contender median / baseline median` from the same run.
+   * Contender names to divide by: each gets a `vs <name>` column holding the contender's
+   * {@link pairedRatio} to that baseline in the same run.
    */
   readonly baselines: readonly string[];
 }
 
 /**
  * Prints measurements as a plain-text table, one row per scenario and contender: median
- * ops/s, spread, rounds, and the ratio against every baseline measured in the same scenario.
+ * ops/s, spread, rounds, and the ratio against every baseline measured in the same scenario (see
+ * {@link pairedRatio}).
  */
 export function printReport(measurements: readonly Measurement[], options: ReportOptions): void {
   const header = ["scenario", "contender", "median ops/s", "spread", "rounds"];
@@ -31,11 +32,7 @@ export function printReport(measurements: readonly Measurement[], options: Repor
       const base = measurements.find(
         (other) => other.scenario === measurement.scenario && other.contender === baseline,
       );
-      row.push(
-        base === undefined || base.median === 0
-          ? "-"
-          : `${(measurement.median / base.median).toFixed(2)}x`,
-      );
+      row.push(base === undefined ? "-" : `${pairedRatio(measurement, base).toFixed(2)}x`);
     }
     rows.push(row);
   }
@@ -55,6 +52,26 @@ export function printReport(measurements: readonly Measurement[], options: Repor
   console.log(line(widths.map((width) => "-".repeat(width))));
   for (const row of rows) console.log(line(row));
   console.log("");
+}
+
+/**
+ * The median over rounds of `a / b`, pairing the two contenders' samples of the same round.
+ * Rounds are interleaved, so each pair was measured seconds apart under the same machine
+ * load; on a shared machine this is steadier than dividing the two medians.
+ */
+export function pairedRatio(a: Measurement, b: Measurement): number {
+  const ratios: number[] = [];
+  const rounds = Math.min(a.samples.length, b.samples.length);
+  for (let round = 0; round < rounds; round++) {
+    const base = b.samples[round] as number;
+    if (base > 0) ratios.push((a.samples[round] as number) / base);
+  }
+  ratios.sort((x, y) => x - y);
+  if (ratios.length === 0) return Number.NaN;
+  const middle = ratios.length >> 1;
+  return ratios.length % 2 === 1
+    ? (ratios[middle] as number)
+    : ((ratios[middle - 1] as number) + (ratios[middle] as number)) / 2;
 }
 
 /** `1234567` → `"1.23M"`, `45678` → `"45.7k"`. */
