@@ -1,0 +1,676 @@
+import {
+  AbortedError,
+  type AtomicCommit,
+  assertValidKey,
+  assertValidKeyPattern,
+  assertValidValue,
+  type BatchEntry,
+  ClosedError,
+  type CommitResult,
+  ConflictError,
+  CorruptedError,
+  describeType,
+  type FullBackend,
+  type HealthReport,
+  InvalidOptionError,
+  type ListEntry,
+  type ListOptions,
+  type Manifest,
+  type OperationOptions,
+  TooLargeError,
+  throwIfAborted,
+  type Version,
+  type VersionedValue,
+  type WatchOptions,
+  type WatchStream,
+  type WriteOptions,
+} from "@kvkit/spec";
+import type { Cluster, Redis } from "ioredis";
+import { assertValidTtl } from "./assert-valid-ttl.ts";
+import { createClient } from "./create-client.ts";
+import { KeyLayout } from "./key-layout.ts";
+import { ListCursor } from "./list-cursor.ts";
+import {
+  CAS_SCRIPT,
+  COMMIT_SCRIPT,
+  DELETE_MANY_SCRIPT,
+  DELETE_SCRIPT,
+  LIST_PAGE_SCRIPT,
+  SET_MANY_SCRIPT,
+  SET_SCRIPT,
+} from "./lua-scripts.ts";
+import { manifest } from "./manifest.ts";
+import { mapRedisError } from "./map-redis-error.ts";
+import { ReadyGate } from "./ready-gate.ts";
+import type { RedisBackendOptions } from "./redis-backend-options.ts";
+import { parseWatchCursor, RedisWatchStream } from "./redis-watch-stream.ts";
+import {
+  isPayload,
+  payloadValue,
+  payloadVersion,
+  VersionedPayload,
+  versionBytes,
+} from "./versioned-payload.ts";
+
+type Arg = string | Buffer;
+
+/** The scripts, as ioredis defines them on the client (EVALSHA, EVAL on `NOSCRIPT`). */
+interface ScriptCommands {
+  kvkitSet(data: string, index: string, log: string, ...argv: Arg[]): Promise<number>;
+  kvkitDelete(data: string, index: string, log: string, ...argv: Arg[]): Promise<number>;
+  kvkitCas(data: string, index: string, log: string, ...argv: Arg[]): Promise<number>;
+  kvkitSetMany(keyCount: number, ...args: Arg[]): Promise<number>;
+  kvkitDeleteMany(keyCount: number, ...args: Arg[]): Promise<number>;
+  kvkitCommit(keyCount: number, ...args: Arg[]): Promise<number[]>;
+  kvkitListPageBuffer(index: string, ...argv: Arg[]): Promise<Buffer[]>;
+}
+
+type Client = (Redis | Cluster) & ScriptCommands;
+
+const SCRIPTS: Record<string, { lua: string; numberOfKeys?: number }> = {
+  kvkitSet: { lua: SET_SCRIPT, numberOfKeys: 3 },
+  kvkitDelete: { lua: DELETE_SCRIPT, numberOfKeys: 3 },
+  kvkitCas: { lua: CAS_SCRIPT, numberOfKeys: 3 },
+  kvkitSetMany: { lua: SET_MANY_SCRIPT },
+  kvkitDeleteMany: { lua: DELETE_MANY_SCRIPT },
+  kvkitCommit: { lua: COMMIT_SCRIPT },
+  kvkitListPage: { lua: LIST_PAGE_SCRIPT, numberOfKeys: 1 },
+};
+
+/** Members fetched from the index per listing round trip. */
+const LIST_PAGE_SIZE = 256;
+const EMPTY = Buffer.alloc(0);
+const LEX_INCLUSIVE = Buffer.from("[");
+const LEX_EXCLUSIVE = Buffer.from("(");
+/** Sorts after every UTF-8 sequence: 0xFF never occurs in UTF-8. */
+const AFTER_ALL = Buffer.from([0xff]);
+
+/**
+ * A kvkit backend on Redis or Redis Cluster, through ioredis.
+ *
+ * Values are stored with their version in one string; every write is one Lua script that also
+ * updates a sorted key index (ordered listing without `KEYS` or `SCAN`) and appends to a
+ * Stream (the change log watchers read and resume from). All keys of a store share one hash
+ * tag, so the scripts work unchanged on Cluster. Every command has a deadline, and a write
+ * whose answer was lost is never sent twice: it rejects with `KVKIT_OUTCOME_UNKNOWN`.
+ *
+ * @example
+ * ```ts
+ * await using kv = new RedisBackend({ url: "redis://127.0.0.1:6379", prefix: "app:" });
+ * await kv.set("greeting", new TextEncoder().encode("hello"));
+ * ```
+ */
+export class RedisBackend implements FullBackend {
+  readonly manifest: Manifest = manifest;
+  readonly #options: RedisBackendOptions;
+  readonly #client: Client;
+  readonly #gate: ReadyGate;
+  readonly #layout: KeyLayout;
+  readonly #payloads = new VersionedPayload();
+  readonly #timeoutMs: number;
+  readonly #maxlen: string;
+  readonly #cluster: boolean;
+  readonly #watches = new Set<RedisWatchStream>();
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  /** Does no I/O: the first operation connects. */
+  constructor(options: RedisBackendOptions = {}) {
+    this.#options = options;
+    this.#timeoutMs = options.commandTimeoutMs ?? 2000;
+    this.#maxlen = String(options.changeLogLength ?? 10_000);
+    this.#layout = new KeyLayout(options.keyspace ?? "kvkit", options.prefix ?? "");
+    const client = createClient({ options, commandTimeoutMs: this.#timeoutMs });
+    for (const [name, definition] of Object.entries(SCRIPTS))
+      client.defineCommand(name, definition);
+    this.#client = client as Client;
+    this.#cluster = "nodes" in client && typeof client.nodes === "function";
+    this.#gate = new ReadyGate(client);
+  }
+
+  async get(key: string, options?: OperationOptions): Promise<Uint8Array | undefined> {
+    this.#checkKey(key, options);
+    const payload = await this.#run("GET", false, options?.signal, () =>
+      this.#client.getBuffer(this.#layout.dataKey(key)),
+    );
+    return payload === null ? undefined : payloadValue(this.#checkPayload(payload, key));
+  }
+
+  async set(key: string, value: Uint8Array, options?: WriteOptions): Promise<void> {
+    this.#checkKey(key, options);
+    assertValidValue(value, manifest.limits.maxValueBytes);
+    assertValidTtl(options?.ttlMs);
+    const payload = this.#payloads.encode(value);
+    const layout = this.#layout;
+    await this.#run("SET", true, options?.signal, () =>
+      this.#client.kvkitSet(
+        layout.dataKey(key),
+        layout.indexKey,
+        layout.logKey,
+        payload,
+        ttlArg(options?.ttlMs),
+        this.#maxlen,
+        layout.memberOffset,
+      ),
+    );
+  }
+
+  async delete(key: string, options?: OperationOptions): Promise<boolean> {
+    this.#checkKey(key, options);
+    const layout = this.#layout;
+    const existed = await this.#run("DELETE", true, options?.signal, () =>
+      this.#client.kvkitDelete(
+        layout.dataKey(key),
+        layout.indexKey,
+        layout.logKey,
+        this.#maxlen,
+        layout.memberOffset,
+      ),
+    );
+    return existed === 1;
+  }
+
+  async has(key: string, options?: OperationOptions): Promise<boolean> {
+    this.#checkKey(key, options);
+    const count = await this.#run("EXISTS", false, options?.signal, () =>
+      this.#client.exists(this.#layout.dataKey(key)),
+    );
+    return count === 1;
+  }
+
+  list(options: ListOptions = {}): AsyncIterable<ListEntry> {
+    return this.#list(options);
+  }
+
+  async *#list(options: ListOptions): AsyncGenerator<ListEntry> {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`list() options must be an object, not ${describeType(options)}`);
+    }
+    const { prefix = "", start, end, limit, reverse = false, cursor, signal } = options;
+    assertValidKeyPattern(prefix, "prefix");
+    if (start !== undefined) assertValidKeyPattern(start, "start");
+    if (end !== undefined) assertValidKeyPattern(end, "end");
+    if (limit !== undefined) {
+      if (typeof limit !== "number") {
+        throw new TypeError(`limit must be a number, not ${describeType(limit)}`);
+      }
+      if (!Number.isSafeInteger(limit) || limit < 0) {
+        throw new InvalidOptionError([`limit must be a non-negative integer, not ${limit}`]);
+      }
+    }
+    if (typeof reverse !== "boolean") {
+      throw new TypeError(`reverse must be a boolean, not ${describeType(reverse)}`);
+    }
+    if (cursor !== undefined && typeof cursor !== "string") {
+      throw new TypeError(`cursor must be a string, not ${describeType(cursor)}`);
+    }
+    this.#checkOpen();
+    throwIfAborted(signal);
+    const codec = new ListCursor(prefix, start, end, reverse);
+    const resumeAfter = cursor === undefined ? undefined : codec.decode(cursor);
+    const ns = this.#layout.namespaceBytes;
+    const withNs = (text: string): Buffer => Buffer.concat([ns, Buffer.from(text, "utf8")]);
+    // Inclusive lower and exclusive upper bound, in full member bytes.
+    let low = withNs(prefix);
+    if (start !== undefined) low = maxBuffer(low, withNs(start));
+    let high: Buffer | undefined =
+      ns.length + prefix.length === 0 ? undefined : Buffer.concat([withNs(prefix), AFTER_ALL]);
+    if (end !== undefined) {
+      const bound = withNs(end);
+      high = high === undefined ? bound : minBuffer(high, bound);
+    }
+    let lowExclusive = false;
+    if (resumeAfter !== undefined) {
+      const member = Buffer.concat([ns, resumeAfter]);
+      if (reverse) high = high === undefined ? member : minBuffer(high, member);
+      else if (Buffer.compare(member, low) >= 0) {
+        low = member;
+        lowExclusive = true;
+      }
+    }
+    let remaining = limit ?? Number.POSITIVE_INFINITY;
+    const layout = this.#layout;
+    while (remaining > 0) {
+      const min = Buffer.concat([lowExclusive ? LEX_EXCLUSIVE : LEX_INCLUSIVE, low]);
+      const max = high === undefined ? "+" : Buffer.concat([LEX_EXCLUSIVE, high]);
+      const page = await this.#run("LIST", false, signal, () =>
+        this.#client.kvkitListPageBuffer(
+          layout.indexKey,
+          min,
+          max,
+          String(LIST_PAGE_SIZE),
+          reverse ? "1" : "",
+          layout.dataPrefix,
+        ),
+      );
+      const last = page[0] ?? EMPTY;
+      for (let i = 1; i < page.length && remaining > 0; i++) {
+        const member = page[i] as Buffer;
+        const keyBytes = member.subarray(ns.length);
+        remaining--;
+        yield { key: keyBytes.toString("utf8"), cursor: codec.encode(keyBytes) };
+        this.#checkOpen();
+        throwIfAborted(signal);
+      }
+      if (last.length === 0) return;
+      if (reverse) high = last;
+      else {
+        low = last;
+        lowExclusive = true;
+      }
+    }
+  }
+
+  async getMany(
+    keys: readonly string[],
+    options?: OperationOptions,
+  ): Promise<(Uint8Array | undefined)[]> {
+    this.#checkBatch(keys, "keys");
+    for (const key of keys) assertValidKey(key, manifest.limits.maxKeyBytes);
+    this.#checkOpen();
+    throwIfAborted(options?.signal);
+    if (keys.length === 0) return [];
+    const layout = this.#layout;
+    const payloads = await this.#run("MGET", false, options?.signal, () =>
+      this.#client.mgetBuffer(keys.map((key) => layout.dataKey(key))),
+    );
+    return payloads.map((payload, i) =>
+      payload === null ? undefined : payloadValue(this.#checkPayload(payload, keys[i] as string)),
+    );
+  }
+
+  async setMany(entries: readonly BatchEntry[], options?: WriteOptions): Promise<void> {
+    this.#checkBatch(entries, "entries");
+    const latest = new Map<string, Uint8Array>();
+    for (const entry of entries) {
+      if (typeof entry !== "object" || entry === null) {
+        throw new TypeError(`A batch entry must be an object, not ${describeType(entry)}`);
+      }
+      assertValidKey(entry.key, manifest.limits.maxKeyBytes);
+      assertValidValue(entry.value, manifest.limits.maxValueBytes);
+      // The last entry of a key wins: a key is written once, with its last value.
+      latest.delete(entry.key);
+      latest.set(entry.key, entry.value);
+    }
+    assertValidTtl(options?.ttlMs);
+    this.#checkOpen();
+    throwIfAborted(options?.signal);
+    if (latest.size === 0) return;
+    const layout = this.#layout;
+    const args: Arg[] = [layout.indexKey, layout.logKey];
+    for (const key of latest.keys()) args.push(layout.dataKey(key));
+    args.push(this.#maxlen, layout.memberOffset, ttlArg(options?.ttlMs));
+    for (const value of latest.values()) args.push(this.#payloads.encode(value));
+    await this.#run("SETMANY", true, options?.signal, () =>
+      this.#client.kvkitSetMany(latest.size + 2, ...args),
+    );
+  }
+
+  async deleteMany(keys: readonly string[], options?: OperationOptions): Promise<number> {
+    this.#checkBatch(keys, "keys");
+    for (const key of keys) assertValidKey(key, manifest.limits.maxKeyBytes);
+    this.#checkOpen();
+    throwIfAborted(options?.signal);
+    const distinct = [...new Set(keys)];
+    if (distinct.length === 0) return 0;
+    const layout = this.#layout;
+    const args: Arg[] = [layout.indexKey, layout.logKey];
+    for (const key of distinct) args.push(layout.dataKey(key));
+    args.push(this.#maxlen, layout.memberOffset);
+    return await this.#run("DELETEMANY", true, options?.signal, () =>
+      this.#client.kvkitDeleteMany(distinct.length + 2, ...args),
+    );
+  }
+
+  async getVersioned(key: string, options?: OperationOptions): Promise<VersionedValue | undefined> {
+    this.#checkKey(key, options);
+    const payload = await this.#run("GET", false, options?.signal, () =>
+      this.#client.getBuffer(this.#layout.dataKey(key)),
+    );
+    if (payload === null) return undefined;
+    this.#checkPayload(payload, key);
+    return { value: payloadValue(payload), version: payloadVersion(payload) };
+  }
+
+  async compareAndSet(
+    key: string,
+    expected: Version | null,
+    value: Uint8Array,
+    options?: WriteOptions,
+  ): Promise<Version> {
+    assertValidKey(key, manifest.limits.maxKeyBytes);
+    const expectedBytes = expectedArg(expected);
+    assertValidValue(value, manifest.limits.maxValueBytes);
+    assertValidTtl(options?.ttlMs);
+    this.#checkOpen();
+    throwIfAborted(options?.signal);
+    const payload = this.#payloads.encode(value);
+    const layout = this.#layout;
+    const written = await this.#run("CAS", true, options?.signal, () =>
+      this.#client.kvkitCas(
+        layout.dataKey(key),
+        layout.indexKey,
+        layout.logKey,
+        expectedBytes,
+        payload,
+        ttlArg(options?.ttlMs),
+        this.#maxlen,
+        layout.memberOffset,
+      ),
+    );
+    if (written !== 1) throw new ConflictError([key]);
+    return payloadVersion(payload);
+  }
+
+  async commit(operations: AtomicCommit, options?: OperationOptions): Promise<CommitResult> {
+    if (typeof operations !== "object" || operations === null) {
+      throw new TypeError(`commit() takes an object, not ${describeType(operations)}`);
+    }
+    const checks = operations.checks ?? [];
+    const sets = operations.set ?? [];
+    const deletes = operations.delete ?? [];
+    for (const [name, list] of [
+      ["checks", checks],
+      ["set", sets],
+      ["delete", deletes],
+    ] as const) {
+      if (!Array.isArray(list)) {
+        throw new TypeError(`commit() ${name} must be an array, not ${describeType(list)}`);
+      }
+    }
+    const size = checks.length + sets.length + deletes.length;
+    if (size > manifest.limits.maxBatchSize) {
+      throw new TooLargeError("batch", size, manifest.limits.maxBatchSize);
+    }
+    const expected: Buffer[] = [];
+    for (const check of checks) {
+      if (typeof check !== "object" || check === null) {
+        throw new TypeError(`A commit check must be an object, not ${describeType(check)}`);
+      }
+      assertValidKey(check.key, manifest.limits.maxKeyBytes);
+      expected.push(expectedArg(check.version));
+    }
+    const written = new Set<string>();
+    const problems: string[] = [];
+    for (const entry of sets) {
+      if (typeof entry !== "object" || entry === null) {
+        throw new TypeError(`A commit set must be an object, not ${describeType(entry)}`);
+      }
+      assertValidKey(entry.key, manifest.limits.maxKeyBytes);
+      assertValidValue(entry.value, manifest.limits.maxValueBytes);
+      assertValidTtl(entry.ttlMs);
+      if (written.has(entry.key)) problems.push(`${JSON.stringify(entry.key)} is set twice`);
+      written.add(entry.key);
+    }
+    for (const key of deletes) {
+      assertValidKey(key, manifest.limits.maxKeyBytes);
+      if (written.has(key)) problems.push(`${JSON.stringify(key)} is both set and deleted`);
+    }
+    if (problems.length > 0) throw new InvalidOptionError(problems);
+    this.#checkOpen();
+    throwIfAborted(options?.signal);
+    const versions = new Map<string, Version>();
+    if (size === 0) return { versions };
+    const layout = this.#layout;
+    const keys: Arg[] = [layout.indexKey, layout.logKey];
+    const argv: Arg[] = [
+      String(checks.length),
+      String(sets.length),
+      String(deletes.length),
+      this.#maxlen,
+      layout.memberOffset,
+      ...expected,
+    ];
+    for (const check of checks) keys.push(layout.dataKey(check.key));
+    for (const entry of sets) {
+      keys.push(layout.dataKey(entry.key));
+      const payload = this.#payloads.encode(entry.value);
+      versions.set(entry.key, payloadVersion(payload));
+      argv.push(payload, ttlArg(entry.ttlMs));
+    }
+    for (const key of deletes) keys.push(layout.dataKey(key));
+    const failed = await this.#run("COMMIT", true, options?.signal, () =>
+      this.#client.kvkitCommit(keys.length, ...keys, ...argv),
+    );
+    if (failed.length > 0) {
+      throw new ConflictError(failed.map((index) => (checks[index - 1] as { key: string }).key));
+    }
+    return { versions };
+  }
+
+  async expiresAt(key: string, options?: OperationOptions): Promise<number | null | undefined> {
+    this.#checkKey(key, options);
+    const at = await this.#run("PEXPIRETIME", false, options?.signal, () =>
+      this.#client.pexpiretime(this.#layout.dataKey(key)),
+    );
+    return at === -2 ? undefined : at === -1 ? null : at;
+  }
+
+  async health(options?: OperationOptions): Promise<HealthReport> {
+    const started = performance.now();
+    const mode = this.#cluster ? "cluster" : "standalone";
+    const report = (error?: unknown): HealthReport => ({
+      status: error === undefined ? "ok" : "unavailable",
+      latencyMs: performance.now() - started,
+      checkedAt: Date.now(),
+      details:
+        error === undefined
+          ? { mode }
+          : { mode, error: error instanceof Error ? error.message : String(error) },
+    });
+    if (this.#closed) return report("the backend is closed");
+    const signal = options?.signal;
+    if (signal?.aborted) return report("the signal fired");
+    // Leave room for the timers and the report inside the declared bound.
+    const budget = manifest.healthTimeoutMs - 50;
+    const status = this.#client.status;
+    if (status === "reconnecting" || status === "close" || status === "end") {
+      return report(this.#gate.lastError ?? `the connection is ${status}`);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${budget} ms`)), budget);
+        onAbort = () => reject(new Error("the signal fired"));
+        signal?.addEventListener("abort", onAbort, { once: true });
+      });
+      const probe = (async () => {
+        await this.#gate.wait(budget, signal);
+        // On Cluster, probe the master that holds this store's slot.
+        if (this.#cluster) await this.#client.exists(this.#layout.indexKey);
+        else await this.#client.ping();
+      })();
+      probe.catch(() => {});
+      await Promise.race([probe, deadline]);
+      return report();
+    } catch (error) {
+      return report(error);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async watch(options: WatchOptions = {}): Promise<WatchStream> {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`watch() options must be an object, not ${describeType(options)}`);
+    }
+    const { key, prefix, cursor, bufferSize = 1024, signal } = options;
+    if (key !== undefined && prefix !== undefined) {
+      throw new InvalidOptionError(["watch() takes key or prefix, not both"]);
+    }
+    if (key !== undefined) assertValidKey(key, manifest.limits.maxKeyBytes);
+    if (prefix !== undefined) assertValidKeyPattern(prefix, "prefix");
+    if (typeof bufferSize !== "number") {
+      throw new TypeError(`bufferSize must be a number, not ${describeType(bufferSize)}`);
+    }
+    if (!Number.isSafeInteger(bufferSize) || bufferSize <= 0) {
+      throw new InvalidOptionError([`bufferSize must be a positive integer, not ${bufferSize}`]);
+    }
+    if (cursor !== undefined && typeof cursor !== "string") {
+      throw new TypeError(`cursor must be a string, not ${describeType(cursor)}`);
+    }
+    const resumeFrom = cursor === undefined ? undefined : parseWatchCursor(cursor);
+    this.#checkOpen();
+    throwIfAborted(signal);
+    const log = this.#layout.logKey;
+    let from: string;
+    let expired = false;
+    if (resumeFrom === undefined) {
+      const newest = await this.#run("XREVRANGE", false, signal, () =>
+        this.#client.xrevrange(log, "+", "-", "COUNT", 1),
+      );
+      from = newest[0]?.[0] ?? "0-0";
+    } else {
+      const found = await this.#run("XRANGE", false, signal, () =>
+        this.#client.xrange(log, resumeFrom, resumeFrom),
+      );
+      from = resumeFrom;
+      expired = found.length === 0;
+    }
+    this.#checkOpen();
+    const ns = this.#layout.namespaceBytes;
+    const stream = new RedisWatchStream({
+      connection: createClient(
+        { options: this.#options, commandTimeoutMs: this.#timeoutMs },
+        RedisWatchStream.BLOCK_MS,
+      ),
+      logKey: log,
+      from,
+      namespaceLength: ns.length,
+      match:
+        key !== undefined
+          ? { exact: Buffer.concat([ns, Buffer.from(key, "utf8")]) }
+          : { prefix: Buffer.concat([ns, Buffer.from(prefix ?? "", "utf8")]) },
+      bufferSize,
+      signal,
+      onEnd: (ended) => this.#watches.delete(ended),
+    });
+    this.#watches.add(stream);
+    if (expired) stream.pushGap("cursor-expired");
+    stream.start();
+    return stream;
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#gate.close();
+    await Promise.allSettled([...this.#watches].map((stream) => stream.close()));
+    const client = this.#client;
+    if (client.status === "ready") {
+      // QUIT lets commands in flight finish first; bounded like every command.
+      await client.quit().catch(() => {});
+    }
+    client.disconnect();
+  }
+
+  /**
+   * Sends one command (or script call) and maps its failure. A ready client without a signal
+   * takes the direct path; otherwise the call waits for the connection (within the deadline)
+   * and races the signal.
+   */
+  async #run<T>(
+    operation: string,
+    write: boolean,
+    signal: AbortSignal | undefined,
+    send: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      if (signal === undefined && this.#gate.ready) return await send();
+      await this.#gate.wait(this.#timeoutMs, signal);
+      this.#checkOpen();
+      throwIfAborted(signal);
+      if (signal === undefined) return await send();
+      return await raceAbort(send(), signal);
+    } catch (error) {
+      throw mapRedisError(error, operation, write, this.#timeoutMs, this.#closed);
+    }
+  }
+
+  #checkKey(key: string, options: OperationOptions | undefined): void {
+    assertValidKey(key, manifest.limits.maxKeyBytes);
+    this.#checkOpen();
+    throwIfAborted(options?.signal);
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new ClosedError();
+  }
+
+  #checkBatch(items: readonly unknown[], what: string): void {
+    if (!Array.isArray(items)) {
+      throw new TypeError(`${what} must be an array, not ${describeType(items)}`);
+    }
+    if (items.length > manifest.limits.maxBatchSize) {
+      throw new TooLargeError("batch", items.length, manifest.limits.maxBatchSize);
+    }
+  }
+
+  #checkPayload(payload: Buffer, key: string): Buffer {
+    if (!isPayload(payload)) {
+      throw new CorruptedError(
+        `The value of ${JSON.stringify(key)} was not written by kvkit (unknown format)`,
+      );
+    }
+    return payload;
+  }
+}
+
+function ttlArg(ttlMs: number | undefined): string {
+  return ttlMs === undefined ? "" : String(ttlMs);
+}
+
+/** The script argument for an expected version: '' for "absent", else the version's bytes. */
+function expectedArg(version: Version | null): Buffer {
+  if (version === null) return EMPTY;
+  if (typeof version !== "string") {
+    throw new TypeError(`A version must be a string or null, not ${describeType(version)}`);
+  }
+  // A string this backend never made matches no stored version: 16 bytes no payload carries.
+  return versionBytes(version) ?? NO_VERSION;
+}
+
+/** Never equal to a stored version: those are 16 bytes long. */
+const NO_VERSION = Buffer.alloc(17);
+
+function maxBuffer(a: Buffer, b: Buffer): Buffer {
+  return Buffer.compare(a, b) >= 0 ? a : b;
+}
+
+function minBuffer(a: Buffer, b: Buffer): Buffer {
+  return Buffer.compare(a, b) <= 0 ? a : b;
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(new AbortedError(signal.reason));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      promise.catch(() => {});
+      reject(new AbortedError(signal.reason));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,237 @@
+import {
+  AbortedError,
+  InvalidCursorError,
+  type WatchEvent,
+  type WatchGapEvent,
+  type WatchStream,
+} from "@kvkit/spec";
+import type { Cluster, Redis } from "ioredis";
+
+/** Which members a watch delivers: one exact member, or every member with a byte prefix. */
+export type WatchMatch = { readonly exact: Buffer } | { readonly prefix: Buffer };
+
+/** What a {@link RedisWatchStream} needs. */
+export interface RedisWatchStreamOptions {
+  /** A dedicated connection (blocking reads would stall a shared one); closed with the stream. */
+  readonly connection: Redis | Cluster;
+  readonly logKey: string;
+  /** The change log entry to read after (`"0-0"`: from the beginning). */
+  readonly from: string;
+  /** Bytes of namespace to strip from members. */
+  readonly namespaceLength: number;
+  readonly match: WatchMatch;
+  readonly bufferSize: number;
+  readonly signal: AbortSignal | undefined;
+  readonly onEnd: (stream: RedisWatchStream) => void;
+}
+
+type StreamEntry = [Buffer, Buffer[]];
+type XreadReply = [Buffer, StreamEntry[]][] | null;
+
+/**
+ * Checks a watch cursor (a change log entry id, `<ms>-<seq>`) and returns it.
+ *
+ * @throws {InvalidCursorError} `KVKIT_INVALID_CURSOR` for anything else.
+ */
+export function parseWatchCursor(cursor: string): string {
+  if (!/^\d{1,20}-\d{1,20}$/.test(cursor) || cursor === "0-0") throw new InvalidCursorError();
+  return cursor;
+}
+
+/**
+ * One watch: reads the change log Stream with `XREAD BLOCK` on its own connection and hands
+ * matching changes to `for await`.
+ *
+ * Reading is pulled by the consumer: the stream reads only while fewer than `bufferSize`
+ * events wait, so memory stays bounded and the log itself is the buffer. Before reading on
+ * after anything that could have skipped entries (a reconnect, a pause for a slow consumer, a
+ * full read), it checks that the last entry it delivered is still in the log (`XRANGE id id`,
+ * in the same pipeline as the read). If it is, nothing was missed and reading resumes exactly
+ * there; if not (the log was trimmed past it, or the server lost the log in a restart), a
+ * `gap` event says so before the next events.
+ */
+export class RedisWatchStream implements WatchStream, AsyncIterator<WatchEvent> {
+  /** How long one `XREAD` blocks, in milliseconds. */
+  static readonly BLOCK_MS = 1000;
+
+  readonly #options: RedisWatchStreamOptions;
+  readonly #connection: Redis | Cluster;
+  #lastId: string;
+  #queue: WatchEvent[] = [];
+  #waiter:
+    | { resolve(result: IteratorResult<WatchEvent>): void; reject(error: unknown): void }
+    | undefined;
+  #drained: (() => void) | undefined;
+  #ended = false;
+  #error: AbortedError | undefined;
+  #iterated = false;
+  /** Why the next read must first check that `#lastId` is still in the log. */
+  #check: WatchGapEvent["reason"] | undefined;
+  readonly #onAbort = (): void => {
+    this.#error = new AbortedError(this.#options.signal?.reason);
+    this.#end();
+  };
+
+  constructor(options: RedisWatchStreamOptions) {
+    this.#options = options;
+    this.#connection = options.connection;
+    this.#lastId = options.from;
+    this.#connection.on("error", () => {});
+    this.#connection.on("close", () => {
+      if (!this.#ended) this.#check = "reconnect";
+    });
+    options.signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /** Queues a gap event (a resume whose cursor the log no longer holds). */
+  pushGap(reason: WatchGapEvent["reason"]): void {
+    this.#push({ type: "gap", reason, cursor: this.#lastId });
+  }
+
+  /** Starts reading; runs until the stream ends. */
+  start(): void {
+    void this.#loop();
+  }
+
+  async #loop(): Promise<void> {
+    const { bufferSize, logKey } = this.#options;
+    const connection = this.#connection;
+    while (!this.#ended) {
+      if (this.#queue.length >= bufferSize) {
+        await new Promise<void>((resolve) => {
+          this.#drained = resolve;
+        });
+        this.#check ??= "overflow";
+        continue;
+      }
+      const count = Math.min(bufferSize - this.#queue.length, 512);
+      const check = this.#check !== undefined && this.#lastId !== "0-0";
+      let present: boolean | undefined;
+      let reply: XreadReply;
+      try {
+        if (connection.status === "wait") await connection.connect();
+        const pipeline = connection.pipeline();
+        if (check) pipeline.xrange(logKey, this.#lastId, this.#lastId);
+        pipeline.xreadBuffer(
+          "COUNT",
+          count,
+          "BLOCK",
+          RedisWatchStream.BLOCK_MS,
+          "STREAMS",
+          logKey,
+          this.#lastId,
+        );
+        const results = (await pipeline.exec()) ?? [];
+        for (const [error] of results) if (error) throw error;
+        if (check) present = ((results[0]?.[1] ?? []) as unknown[]).length > 0;
+        reply = results[results.length - 1]?.[1] as XreadReply;
+      } catch {
+        if (this.#ended) return;
+        // The connection is down or reconnecting: ioredis retries; try again shortly.
+        this.#check = "reconnect";
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        continue;
+      }
+      if (this.#ended) return;
+      if (check) {
+        if (present === false) this.pushGap(this.#check ?? "reconnect");
+        this.#check = undefined;
+      } else if (this.#lastId === "0-0") {
+        this.#check = undefined;
+      }
+      const entries = reply?.[0]?.[1] ?? [];
+      for (const [id, fields] of entries) this.#deliver(id.toString(), fields);
+      // A full read means more may be waiting: make sure none is trimmed before the next one.
+      if (entries.length === count) this.#check ??= "overflow";
+    }
+  }
+
+  #deliver(id: string, fields: Buffer[]): void {
+    this.#lastId = id;
+    const type = fields[0]?.toString();
+    const member = fields[1];
+    if ((type !== "s" && type !== "d") || member === undefined) return;
+    const match = this.#options.match;
+    if ("exact" in match) {
+      if (!member.equals(match.exact)) return;
+    } else if (
+      member.length < match.prefix.length ||
+      member.compare(match.prefix, 0, match.prefix.length, 0, match.prefix.length) !== 0
+    ) {
+      return;
+    }
+    const key = member.toString("utf8", this.#options.namespaceLength);
+    const version = type === "s" ? fields[3]?.toString("hex") : undefined;
+    this.#push(
+      type === "s"
+        ? { type: "set", key, version, cursor: id }
+        : { type: "delete", key, cursor: id },
+    );
+  }
+
+  #push(event: WatchEvent): void {
+    if (this.#ended) return;
+    if (this.#waiter !== undefined) {
+      const waiter = this.#waiter;
+      this.#waiter = undefined;
+      waiter.resolve({ value: event, done: false });
+      return;
+    }
+    this.#queue.push(event);
+  }
+
+  next(): Promise<IteratorResult<WatchEvent>> {
+    const event = this.#queue.shift();
+    if (event !== undefined) {
+      if (this.#queue.length < this.#options.bufferSize) this.#wake();
+      return Promise.resolve({ value: event, done: false });
+    }
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    if (this.#ended) return Promise.resolve({ value: undefined, done: true });
+    this.#wake();
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  async return(): Promise<IteratorResult<WatchEvent>> {
+    this.#end();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<WatchEvent> {
+    if (this.#iterated) throw new TypeError("A watch stream can be iterated only once");
+    this.#iterated = true;
+    return this;
+  }
+
+  /** Ends the stream: a pending `next()` resolves done, the connection is closed. */
+  async close(): Promise<void> {
+    this.#end();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.#end();
+  }
+
+  #wake(): void {
+    const drained = this.#drained;
+    this.#drained = undefined;
+    drained?.();
+  }
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#options.signal?.removeEventListener("abort", this.#onAbort);
+    this.#queue = [];
+    this.#wake();
+    this.#connection.disconnect();
+    this.#options.onEnd(this);
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    if (waiter === undefined) return;
+    if (this.#error !== undefined) waiter.reject(this.#error);
+    else waiter.resolve({ value: undefined, done: true });
+  }
+}

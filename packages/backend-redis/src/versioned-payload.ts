@@ -1,0 +1,65 @@
+import { randomBytes } from "node:crypto";
+
+/** The format byte that starts every stored value. */
+const FORMAT = 0x01;
+/** Bytes of a version: 8 random bytes per writer instance, then an 8-byte counter. */
+const VERSION_BYTES = 16;
+/** Bytes before the value: the format byte and the version. */
+export const HEADER_BYTES: number = 1 + VERSION_BYTES;
+
+/**
+ * Encodes values together with their version in one Redis string, so a plain `GET` reads both
+ * atomically and they expire together (a version is never visible after its value expired).
+ *
+ * Versions are made by the writer, not the server: 8 random bytes drawn once per instance and a
+ * counter. That keeps writes to one round trip and never reuses a version for a key, even after
+ * it is deleted and written again. Versions are shown to callers as 32 hex digits.
+ */
+export class VersionedPayload {
+  readonly #writer: Buffer = randomBytes(8);
+  #high = 0;
+  #low = 0;
+
+  /** A new stored payload for `value`, with a fresh version in bytes 1–16. */
+  encode(value: Uint8Array): Buffer {
+    const payload = Buffer.allocUnsafe(HEADER_BYTES + value.byteLength);
+    payload[0] = FORMAT;
+    this.#writer.copy(payload, 1);
+    if (this.#low === 0xffffffff) {
+      this.#low = 0;
+      this.#high++;
+    } else {
+      this.#low++;
+    }
+    payload.writeUInt32BE(this.#high, 9);
+    payload.writeUInt32BE(this.#low, 13);
+    payload.set(value, HEADER_BYTES);
+    return payload;
+  }
+}
+
+/** Whether `payload` is a value this backend wrote. */
+export function isPayload(payload: Buffer): boolean {
+  return payload.byteLength >= HEADER_BYTES && payload[0] === FORMAT;
+}
+
+/** The value part of a payload, as a plain `Uint8Array` copy. */
+export function payloadValue(payload: Buffer): Uint8Array {
+  // Copy: the reply is a view of the socket's read chunk (ioredis' decoder), so a view would
+  // keep that whole chunk alive.
+  return new Uint8Array(payload.subarray(HEADER_BYTES));
+}
+
+/** The version of a payload, as the hex string callers see. */
+export function payloadVersion(payload: Buffer): string {
+  return payload.toString("hex", 1, HEADER_BYTES);
+}
+
+/**
+ * The 16 version bytes of a caller's version string, or `undefined` when the string cannot be
+ * a version this backend made (it then matches no stored version: a conflict, not an error).
+ */
+export function versionBytes(version: string): Buffer | undefined {
+  if (version.length !== VERSION_BYTES * 2 || !/^[0-9a-f]+$/.test(version)) return undefined;
+  return Buffer.from(version, "hex");
+}
