@@ -26,6 +26,7 @@ import {
   type WriteOptions,
 } from "@kvkit/spec";
 import { assertValidTtl } from "./assert-valid-ttl.ts";
+import { copyOut } from "./copy-out.ts";
 import { ListCursor } from "./list-cursor.ts";
 import { manifest } from "./manifest.ts";
 import { MemoryStore, type StoredEntry } from "./memory-store.ts";
@@ -94,7 +95,7 @@ export class MemoryBackend implements FullBackend {
     this.#check(options);
     assertValidKey(key, maxKeyBytes);
     const entry = this.#store.read(this.#prefix + key, this.#now);
-    return entry === undefined ? undefined : new Uint8Array(entry.value as Uint8Array);
+    return entry === undefined ? undefined : copyOut(entry.value as Uint8Array);
   }
 
   async set(key: string, value: Uint8Array, options?: WriteOptions): Promise<void> {
@@ -103,7 +104,7 @@ export class MemoryBackend implements FullBackend {
     assertValidValue(value, maxValueBytes);
     const ttlMs = options?.ttlMs;
     assertValidTtl(ttlMs);
-    this.#store.write(this.#prefix + key, new Uint8Array(value), this.#expiry(ttlMs));
+    this.#store.write(this.#prefix + key, value, this.#expiry(ttlMs));
   }
 
   async delete(key: string, options?: OperationOptions): Promise<boolean> {
@@ -206,7 +207,7 @@ export class MemoryBackend implements FullBackend {
     const values: (Uint8Array | undefined)[] = new Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const entry = this.#store.read(this.#prefix + keys[i], this.#now);
-      values[i] = entry === undefined ? undefined : new Uint8Array(entry.value as Uint8Array);
+      values[i] = entry === undefined ? undefined : copyOut(entry.value as Uint8Array);
     }
     return values;
   }
@@ -226,7 +227,7 @@ export class MemoryBackend implements FullBackend {
     const expiresAt = this.#expiry(ttlMs);
     // Everything is validated and nothing awaits from here on: all entries land together.
     for (const entry of entries) {
-      this.#store.write(this.#prefix + entry.key, new Uint8Array(entry.value), expiresAt);
+      this.#store.write(this.#prefix + entry.key, entry.value, expiresAt);
     }
   }
 
@@ -250,7 +251,7 @@ export class MemoryBackend implements FullBackend {
     assertValidKey(key, maxKeyBytes);
     const entry = this.#store.read(this.#prefix + key, this.#now);
     if (entry === undefined) return undefined;
-    return { value: new Uint8Array(entry.value as Uint8Array), version: String(entry.version) };
+    return { value: copyOut(entry.value as Uint8Array), version: String(entry.version) };
   }
 
   async compareAndSet(
@@ -267,7 +268,7 @@ export class MemoryBackend implements FullBackend {
     assertValidTtl(ttlMs);
     const fullKey = this.#prefix + key;
     if (!holds(this.#store.read(fullKey, this.#now), expected)) throw new ConflictError([key]);
-    return String(this.#store.write(fullKey, new Uint8Array(value), this.#expiry(ttlMs)));
+    return String(this.#store.write(fullKey, value, this.#expiry(ttlMs)));
   }
 
   async commit(operations: AtomicCommit, options?: OperationOptions): Promise<CommitResult> {
@@ -327,11 +328,7 @@ export class MemoryBackend implements FullBackend {
     // Checked and validated, with no await in between: the commit applies as one step.
     const versions = new Map<string, Version>();
     for (const entry of sets) {
-      const version = store.write(
-        this.#prefix + entry.key,
-        new Uint8Array(entry.value),
-        this.#expiry(entry.ttlMs),
-      );
+      const version = store.write(this.#prefix + entry.key, entry.value, this.#expiry(entry.ttlMs));
       versions.set(entry.key, String(version));
     }
     for (const key of deletes) {

@@ -1,10 +1,13 @@
 import { ChangeLog } from "./change-log.ts";
 import { SortedKeyIndex } from "./sorted-key-index.ts";
+import { type ArenaChunk, type ArenaHolder, ValueArena } from "./value-arena.ts";
 
 /** One stored key. Mutated in place on overwrite; `value` is `undefined` for a tombstone. */
-export interface StoredEntry {
+export interface StoredEntry extends ArenaHolder {
   /** The stored copy, never handed out; `undefined` once deleted (a tombstone). */
   value: Uint8Array | undefined;
+  /** Where in {@link MemoryStore.values} the copy lives, if it is packed. */
+  chunk: ArenaChunk | undefined;
   version: number;
   /** Epoch milliseconds, or `Infinity` for no expiry. */
   expiresAt: number;
@@ -38,6 +41,8 @@ export class MemoryStore {
   readonly index: SortedKeyIndex = new SortedKeyIndex();
   /** Recent writes and the watchers they go to. */
   readonly changes: ChangeLog;
+  /** The private copies of the stored values. */
+  readonly values: ValueArena = new ValueArena();
   /** The last version handed out; versions are store-wide, so never reused for a key. */
   lastVersion = 0;
   /** How many entries are tombstones. */
@@ -90,19 +95,21 @@ export class MemoryStore {
     return entry;
   }
 
-  /** Stores `value` (already a private copy) and resolves the new version. */
+  /** Stores a copy of `value` (validated by the caller) and resolves the new version. */
   write(key: string, value: Uint8Array, expiresAt: number): number {
     const version = ++this.lastVersion;
-    const entry = this.entries.get(key);
+    let entry = this.entries.get(key);
     if (entry === undefined) {
-      this.entries.set(key, { value, version, expiresAt });
+      entry = { value: undefined, chunk: undefined, version, expiresAt };
+      this.entries.set(key, entry);
       this.index.add(key);
     } else {
       if (entry.value === undefined) this.tombstones--;
-      entry.value = value;
+      else this.values.release(entry);
       entry.version = version;
       entry.expiresAt = expiresAt;
     }
+    this.values.store(entry, value);
     if (this.changes.recording) this.changes.append(version, "set", key);
     return version;
   }
@@ -125,6 +132,7 @@ export class MemoryStore {
   }
 
   #bury(entry: StoredEntry): void {
+    this.values.release(entry);
     entry.value = undefined;
     this.tombstones++;
     // Bounded memory for delete-heavy workloads that never list: O(1) amortised.
@@ -137,6 +145,7 @@ export class MemoryStore {
     this.index.settle((key) => {
       const entry = entries.get(key) as StoredEntry;
       if (entry.value !== undefined && entry.expiresAt > time) return true;
+      if (entry.value !== undefined) this.values.release(entry);
       entries.delete(key);
       return false;
     });
