@@ -26,6 +26,9 @@ export interface RedisWatchStreamOptions {
 }
 
 type StreamEntry = [Buffer, Buffer[]];
+
+/** Change log entries fetched per read. */
+const READ_COUNT = 512;
 type XreadReply = [Buffer, StreamEntry[]][] | null;
 
 /**
@@ -42,10 +45,9 @@ export function parseWatchCursor(cursor: string): string {
  * One watch: reads the change log Stream with `XREAD BLOCK` on its own connection and hands
  * matching changes to `for await`.
  *
- * Reading is pulled by the consumer: the stream reads only while fewer than `bufferSize`
- * events wait, so memory stays bounded and the log itself is the buffer. Before reading on
- * after anything that could have skipped entries (a reconnect, a pause for a slow consumer, a
- * full read), it checks that the last entry it delivered is still in the log (`XRANGE id id`,
+ * When the consumer falls `bufferSize` events behind, the waiting events are dropped and one
+ * `gap` event (reason `overflow`) takes their place, so memory stays bounded. Before reading on
+ * after anything that could have skipped log entries (a reconnect, a full read), it checks that the last entry it delivered is still in the log (`XRANGE id id`,
  * in the same pipeline as the read). If it is, nothing was missed and reading resumes exactly
  * there; if not (the log was trimmed past it, or the server lost the log in a restart), a
  * `gap` event says so before the next events.
@@ -61,7 +63,6 @@ export class RedisWatchStream implements WatchStream, AsyncIterator<WatchEvent> 
   #waiter:
     | { resolve(result: IteratorResult<WatchEvent>): void; reject(error: unknown): void }
     | undefined;
-  #drained: (() => void) | undefined;
   #ended = false;
   #error: AbortedError | undefined;
   #iterated = false;
@@ -94,17 +95,10 @@ export class RedisWatchStream implements WatchStream, AsyncIterator<WatchEvent> 
   }
 
   async #loop(): Promise<void> {
-    const { bufferSize, logKey } = this.#options;
+    const { logKey } = this.#options;
     const connection = this.#connection;
     while (!this.#ended) {
-      if (this.#queue.length >= bufferSize) {
-        await new Promise<void>((resolve) => {
-          this.#drained = resolve;
-        });
-        this.#check ??= "overflow";
-        continue;
-      }
-      const count = Math.min(bufferSize - this.#queue.length, 512);
+      const count = READ_COUNT;
       const check = this.#check !== undefined && this.#lastId !== "0-0";
       let present: boolean | undefined;
       let reply: XreadReply;
@@ -177,18 +171,19 @@ export class RedisWatchStream implements WatchStream, AsyncIterator<WatchEvent> 
       waiter.resolve({ value: event, done: false });
       return;
     }
+    if (this.#queue.length >= this.#options.bufferSize) {
+      // The consumer fell bufferSize events behind: drop what waits, say so once.
+      const newest = this.#queue[this.#queue.length - 1];
+      this.#queue = [{ type: "gap", reason: "overflow", cursor: newest?.cursor }];
+    }
     this.#queue.push(event);
   }
 
   next(): Promise<IteratorResult<WatchEvent>> {
     const event = this.#queue.shift();
-    if (event !== undefined) {
-      if (this.#queue.length < this.#options.bufferSize) this.#wake();
-      return Promise.resolve({ value: event, done: false });
-    }
+    if (event !== undefined) return Promise.resolve({ value: event, done: false });
     if (this.#error !== undefined) return Promise.reject(this.#error);
     if (this.#ended) return Promise.resolve({ value: undefined, done: true });
-    this.#wake();
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject };
     });
@@ -214,18 +209,11 @@ export class RedisWatchStream implements WatchStream, AsyncIterator<WatchEvent> 
     this.#end();
   }
 
-  #wake(): void {
-    const drained = this.#drained;
-    this.#drained = undefined;
-    drained?.();
-  }
-
   #end(): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#options.signal?.removeEventListener("abort", this.#onAbort);
     this.#queue = [];
-    this.#wake();
     this.#connection.disconnect();
     this.#options.onEnd(this);
     const waiter = this.#waiter;
