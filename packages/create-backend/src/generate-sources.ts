@@ -1,0 +1,347 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import {
+  type ClassDeclaration,
+  type ClassMemberTypes,
+  type ExportDeclaration,
+  type ImportDeclaration,
+  Node,
+  Project,
+  type SourceFile,
+  SyntaxKind,
+} from "ts-morph";
+import type { BackendNames } from "./backend-names.ts";
+import { compareNatural } from "./compare-natural.ts";
+import { printClassHead, printImport, printMethodHead } from "./print-typescript.ts";
+import type { SpecMember, SpecModel } from "./spec-model.ts";
+
+/** The identifiers and strings template sources use for what the generator names. */
+const PLACEHOLDERS = {
+  className: "TemplateBackend",
+  optionsName: "TemplateBackendOptions",
+  packageName: "__PACKAGE_NAME__",
+  scheme: "__SCHEME__",
+  projectName: "__PROJECT_NAME__",
+  backendFile: "template-backend.ts",
+} as const;
+
+/** What {@link generateSources} needs. */
+export interface GenerateSourcesInput {
+  /**
+   * Directories of template sources (`src/**`, `test/**`, configs) written against the
+   * placeholders; a later directory's file wins over an earlier one's.
+   */
+  readonly templateDirectories: readonly string[];
+  /** The Vitest project name, in workspace mode. */
+  readonly projectName: string;
+  readonly names: BackendNames;
+  /** The manifest keys of the chosen optional capabilities. */
+  readonly capabilities: readonly string[];
+  readonly spec: SpecModel;
+}
+
+/**
+ * Turns the template's TypeScript into the package's: renames the placeholders, builds the
+ * backend class so that it implements exactly `Backend` and the chosen capability interfaces
+ * (signatures from the spec, bodies from the template, stubs where the template has none),
+ * writes the manifest's capability flags from the spec's list, and drops imports left unused.
+ *
+ * @returns file contents by path relative to the package root.
+ */
+export function generateSources(input: GenerateSourcesInput): Map<string, string> {
+  const { templateDirectories, names, spec } = input;
+  const chosen = new Set(input.capabilities);
+  const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
+  const backendPath = `src/${names.id}-backend.ts`;
+  const sources = new Map<string, string>();
+  for (const directory of templateDirectories) {
+    for (const path of listTypeScript(directory)) sources.set(path, join(directory, path));
+  }
+  const files: SourceFile[] = [];
+  for (const [path, source] of sources) {
+    const target = path === `src/${PLACEHOLDERS.backendFile}` ? backendPath : path;
+    const file = project.createSourceFile(`/${target}`, readFileSync(source, "utf8"));
+    replacePlaceholders(file, names, input.projectName);
+    files.push(file);
+  }
+  const backendFile = project.getSourceFile(`/${backendPath}`);
+  if (backendFile !== undefined) {
+    const capabilityInterfaces = spec.capabilities
+      .filter((capability) => chosen.has(capability.name))
+      .map((capability) => capability.interfaceName);
+    buildBackendClass(backendFile, names.className, capabilityInterfaces, spec);
+    removeUnusedPrivateMembers(backendFile.getClassOrThrow(names.className));
+    syncSpecTypeImport(backendFile, spec);
+    removeUnusedImports(backendFile);
+  }
+  const manifestFile = project.getSourceFile("/src/manifest.ts");
+  if (manifestFile !== undefined) writeCapabilityFlags(manifestFile, spec, chosen);
+  for (const file of files) organizeImports(file);
+  return new Map(files.map((file) => [file.getFilePath().slice(1), file.getFullText()]));
+}
+
+function listTypeScript(root: string): string[] {
+  const entries = readdirSync(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".ts"))
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split("\\").join("/"))
+    .sort();
+}
+
+/** Renames identifiers, string placeholders and module specifiers in one pass. */
+function replacePlaceholders(file: SourceFile, names: BackendNames, projectName: string): void {
+  const edits: { start: number; end: number; text: string }[] = [];
+  file.forEachDescendant((node) => {
+    if (Node.isIdentifier(node)) {
+      const text = node.getText();
+      if (text === PLACEHOLDERS.className) edits.push(edit(node, names.className));
+      else if (text === PLACEHOLDERS.optionsName) edits.push(edit(node, names.optionsName));
+    } else if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) {
+      const value = node.getLiteralValue();
+      const replaced = value
+        .replaceAll(PLACEHOLDERS.packageName, names.packageName)
+        .replaceAll(PLACEHOLDERS.scheme, names.scheme)
+        .replaceAll(PLACEHOLDERS.projectName, projectName)
+        .replace(new RegExp(`(^|/)${PLACEHOLDERS.backendFile.replace(".", "\\.")}$`), `$1${names.id}-backend.ts`);
+      if (replaced !== value) edits.push(edit(node, JSON.stringify(replaced)));
+    }
+  });
+  if (edits.length === 0) return;
+  let text = file.getFullText();
+  for (const { start, end, text: replacement } of edits.sort((a, b) => b.start - a.start)) {
+    text = text.slice(0, start) + replacement + text.slice(end);
+  }
+  file.replaceWithText(text);
+}
+
+function edit(node: Node, text: string): { start: number; end: number; text: string } {
+  return { start: node.getStart(), end: node.getEnd(), text };
+}
+
+/**
+ * Rebuilds the template's class: members of interfaces that were not chosen are dropped,
+ * members the chosen interfaces need get the spec's signature, and missing ones become stubs.
+ */
+function buildBackendClass(
+  file: SourceFile,
+  className: string,
+  capabilityInterfaces: readonly string[],
+  spec: SpecModel,
+): void {
+  const declaration = file.getClass(className);
+  if (declaration === undefined) throw new Error(`The template declares no class ${className}`);
+  const wanted = new Map<string, SpecMember>();
+  for (const name of [...spec.requiredInterfaces, ...capabilityInterfaces]) {
+    for (const member of spec.members(name)) wanted.set(member.name, member);
+  }
+  const offered = new Set<string>();
+  for (const capability of spec.capabilities) {
+    for (const member of spec.members(capability.interfaceName)) offered.add(member.name);
+  }
+  const fullStart = declaration.getStart();
+  const implemented = new Set<string>();
+  const parts: string[] = [];
+  let stubsAt: number | undefined;
+  for (const member of declaration.getMembers()) {
+    const name = memberName(member);
+    const specMember = name === undefined ? undefined : wanted.get(name);
+    if (name !== undefined && specMember !== undefined) {
+      implemented.add(name);
+      parts.push(specMember.kind === "method" ? withSpecSignature(member, specMember) : member.getFullText());
+      if (stubsAt === undefined && specMember.owner === "Resource") stubsAt = parts.length - 1;
+    } else if (name !== undefined && offered.has(name)) {
+      // A member of a capability that was not chosen: leave it out.
+    } else {
+      if (stubsAt === undefined && name?.startsWith("#")) stubsAt = parts.length;
+      parts.push(member.getFullText());
+    }
+  }
+  const stubs = [...wanted.values()]
+    .filter((member) => !implemented.has(member.name))
+    .map((member) => stub(member));
+  parts.splice(stubsAt ?? parts.length, 0, ...stubs);
+  const head = printClassHead(className, ["Backend", ...capabilityInterfaces]);
+  const classText = `${head}${parts.join("")}\n}`;
+  const text = file.getFullText();
+  file.replaceWithText(text.slice(0, fullStart) + classText + text.slice(declaration.getEnd()));
+  if (stubs.length > 0) ensureImport(file, "NotSupportedError", "@kvkit/spec");
+}
+
+function memberName(member: ClassMemberTypes): string | undefined {
+  if (Node.isConstructorDeclaration(member) || Node.isClassStaticBlockDeclaration(member)) {
+    return undefined;
+  }
+  return member.getNameNode().getText();
+}
+
+/** The template member with its head replaced by the spec's signature. */
+function withSpecSignature(member: ClassMemberTypes, specMember: SpecMember): string {
+  if (!Node.isMethodDeclaration(member)) {
+    throw new Error(`The template's ${specMember.name} must be a method, as in ${specMember.owner}`);
+  }
+  const body = member.getBodyOrThrow();
+  const full = member.getFullText();
+  const leading = full.slice(0, member.getStart() - member.getFullStart());
+  const prefix = `${member.isAsync() ? "async " : ""}${member.isGenerator() ? "*" : ""}`;
+  const parameters = specMember.parameters.map((parameter) => parameter.text);
+  const head = printMethodHead(prefix, specMember.name, specMember.typeParameters, parameters, specMember.type);
+  return `${leading}${head.trimStart()}${body.getText().slice(1)}`;
+}
+
+/** A member the template does not implement: it rejects until someone writes it. */
+function stub(member: SpecMember): string {
+  if (member.kind === "property") {
+    throw new Error(`The template must declare the property ${member.name} of ${member.owner}`);
+  }
+  const parameters = member.parameters.map((parameter) => `_${parameter.text}`);
+  const iterable = /^AsyncIterable(Iterator)?</.test(member.type);
+  const isPromise = member.type.startsWith("Promise<");
+  const prefix = iterable ? "async *" : isPromise ? "async " : "";
+  const head = printMethodHead(prefix, member.name, member.typeParameters, parameters, member.type);
+  const ignore = iterable
+    ? `  // biome-ignore lint/correctness/useYield: a stub until ${member.name}() is written\n`
+    : "";
+  const message = JSON.stringify(`${member.name}() (not implemented yet)`);
+  return `\n\n${ignore}${head}\n    // TODO: implement ${member.owner}.${member.name}().\n    throw new NotSupportedError(${message});\n  }`;
+}
+
+function ensureImport(file: SourceFile, name: string, source: string): void {
+  const existing = file
+    .getImportDeclarations()
+    .find((declaration) => declaration.getModuleSpecifierValue() === source && !declaration.isTypeOnly());
+  if (existing?.getNamedImports().some((specifier) => specifier.getName() === name)) return;
+  if (existing === undefined) {
+    file.insertStatements(0, printImport([name], source, false));
+    return;
+  }
+  const names = existing.getNamedImports().map((specifier) => specifier.getText());
+  existing.replaceWithText(printImport([...names, name], source, false));
+}
+
+/** Drops import specifiers (and whole imports) that nothing in the file refers to any more. */
+function removeUnusedImports(file: SourceFile): void {
+  const used = new Set<string>();
+  file.forEachDescendant((node, traversal) => {
+    if (Node.isImportDeclaration(node)) {
+      traversal.skip();
+      return;
+    }
+    if (Node.isIdentifier(node)) used.add(node.getText());
+  });
+  for (const declaration of file.getImportDeclarations()) {
+    const specifiers = declaration.getNamedImports();
+    if (specifiers.length === 0) continue;
+    const kept = specifiers.filter((specifier) => used.has(specifier.getAliasNode()?.getText() ?? specifier.getName()));
+    if (kept.length === specifiers.length) continue;
+    if (kept.length === 0) {
+      declaration.remove();
+      continue;
+    }
+    declaration.replaceWithText(
+      printImport(
+        kept.map((specifier) => specifier.getText()),
+        declaration.getModuleSpecifierValue(),
+        declaration.isTypeOnly(),
+      ),
+    );
+  }
+}
+
+/** Sets `capabilities` in the manifest to one flag per capability the spec defines. */
+function writeCapabilityFlags(file: SourceFile, spec: SpecModel, chosen: ReadonlySet<string>): void {
+  const property = file
+    .getVariableDeclarationOrThrow("manifest")
+    .getInitializerIfKindOrThrow(SyntaxKind.ObjectLiteralExpression)
+    .getPropertyOrThrow("capabilities");
+  if (!Node.isPropertyAssignment(property)) throw new Error("manifest.capabilities must be a property");
+  const flags = spec.capabilities.map((capability) => `    ${capability.name}: ${chosen.has(capability.name)},\n`);
+  const initializer = property.getInitializerOrThrow();
+  const text = file.getFullText();
+  file.replaceWithText(
+    `${text.slice(0, initializer.getStart())}{\n${flags.join("")}  }${text.slice(initializer.getEnd())}`,
+  );
+}
+
+/** Removes `#private` members nothing refers to, such as helpers of a capability left out. */
+function removeUnusedPrivateMembers(declaration: ClassDeclaration): void {
+  for (;;) {
+    const references = new Map<string, number>();
+    for (const node of declaration.getDescendantsOfKind(SyntaxKind.PrivateIdentifier)) {
+      references.set(node.getText(), (references.get(node.getText()) ?? 0) + 1);
+    }
+    const unused = declaration.getMembers().filter((member) => {
+      const name = memberName(member);
+      return name?.startsWith("#") === true && references.get(name) === 1;
+    });
+    if (unused.length === 0) return;
+    for (const member of unused) member.remove();
+  }
+}
+
+/** Makes the file's `import type { … } from "@kvkit/spec"` name exactly the spec types it uses. */
+function syncSpecTypeImport(file: SourceFile, spec: SpecModel): void {
+  const used = new Set<string>();
+  file.forEachDescendant((node, traversal) => {
+    if (Node.isImportDeclaration(node)) {
+      traversal.skip();
+      return;
+    }
+    if (Node.isIdentifier(node) && spec.typeNames.has(node.getText())) used.add(node.getText());
+  });
+  const existing = file
+    .getImportDeclarations()
+    .find((declaration) => declaration.getModuleSpecifierValue() === "@kvkit/spec" && declaration.isTypeOnly());
+  const text = printImport([...used], "@kvkit/spec", true);
+  if (existing !== undefined) existing.replaceWithText(text);
+  else if (used.size > 0) file.insertStatements(0, text);
+}
+
+/**
+ * Sorts the leading imports (or re-exports) by source and each list of names, as Biome's
+ * organizeImports does; renaming placeholders can change both orders.
+ */
+function organizeImports(file: SourceFile): void {
+  const statements = file.getStatements();
+  const run: (ImportDeclaration | ExportDeclaration)[] = [];
+  for (const statement of statements) {
+    if (Node.isImportDeclaration(statement) || (Node.isExportDeclaration(statement) && statement.hasModuleSpecifier())) {
+      run.push(statement);
+    } else break;
+  }
+  if (run.length === 0) return;
+  const printed = run.map((statement, index) => ({
+    index,
+    source: statement.getModuleSpecifierValue() ?? "",
+    text: printDeclaration(statement),
+  }));
+  printed.sort((a, b) => sourceRank(a.source) - sourceRank(b.source) || compareNatural(a.source, b.source) || a.index - b.index);
+  const first = run[0] as Node;
+  const last = run[run.length - 1] as Node;
+  const text = file.getFullText();
+  file.replaceWithText(
+    text.slice(0, first.getStart()) + printed.map((entry) => entry.text).join("\n") + text.slice(last.getEnd()),
+  );
+}
+
+function printDeclaration(statement: ImportDeclaration | ExportDeclaration): string {
+  const source = statement.getModuleSpecifierValue() ?? "";
+  if (Node.isImportDeclaration(statement)) {
+    const named = statement.getNamedImports();
+    if (named.length === 0 || statement.getDefaultImport() !== undefined) return statement.getText();
+    return printImport(named.map((specifier) => specifier.getText()), source, statement.isTypeOnly());
+  }
+  const named = statement.getNamedExports();
+  if (named.length === 0) return statement.getText();
+  return printImport(named.map((specifier) => specifier.getText()), source, statement.isTypeOnly()).replace(
+    /^import/,
+    "export",
+  );
+}
+
+function sourceRank(source: string): number {
+  if (source.startsWith("node:")) return 0;
+  if (source.startsWith("../")) return 2;
+  if (source.startsWith("./")) return 3;
+  return 1;
+}
+

@@ -1,0 +1,5 @@
+export { manifest } from "./manifest.ts";
+export type { TemplateBackendOptions } from "./options.ts";
+export { plugin } from "./plugin.ts";
+export { dropStore } from "./stores.ts";
+export { TemplateBackend } from "./template-backend.ts";

@@ -1,0 +1,18 @@
+import type { BackendPlugin } from "@kvkit/spec";
+import { manifest } from "./manifest.ts";
+import type { TemplateBackendOptions } from "./options.ts";
+import { TemplateBackend } from "./template-backend.ts";
+
+/** The descriptor `connect()` and `registerPlugin()` take. */
+export const plugin: BackendPlugin<TemplateBackendOptions> = {
+  name: "__PACKAGE_NAME__",
+  schemes: ["__SCHEME__"],
+  manifest,
+  options: {
+    store: { type: "string", description: "Instances with the same store name share data." },
+    prefix: { type: "string", default: "", description: "A namespace for every key." },
+  },
+  // `__SCHEME__://shared-name` opens the store called "shared-name".
+  optionsFromUrl: (url) => (url.hostname === "" ? {} : { store: url.hostname }),
+  create: (options) => new TemplateBackend(options),
+};
