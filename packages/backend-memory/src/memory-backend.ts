@@ -29,9 +29,10 @@ import { assertValidTtl } from "./assert-valid-ttl.ts";
 import { copyOut } from "./copy-out.ts";
 import { ListCursor } from "./list-cursor.ts";
 import { manifest } from "./manifest.ts";
-import { MemoryStore, type StoredEntry } from "./memory-store.ts";
+import { MemoryStore } from "./memory-store.ts";
 import { MemoryWatchStream } from "./memory-watch-stream.ts";
 import { lowerBound, prefixEnd, upperBound } from "./sorted-key-index.ts";
+import type { StoredValue } from "./stored-value.ts";
 
 /** Options of {@link MemoryBackend}. */
 export interface MemoryBackendOptions {
@@ -95,7 +96,7 @@ export class MemoryBackend implements FullBackend {
     this.#check(options);
     assertValidKey(key, maxKeyBytes);
     const entry = this.#store.read(this.#prefix + key, this.#now);
-    return entry === undefined ? undefined : copyOut(entry.value as Uint8Array);
+    return entry === undefined ? undefined : copyOut(entry);
   }
 
   async set(key: string, value: Uint8Array, options?: WriteOptions): Promise<void> {
@@ -207,7 +208,7 @@ export class MemoryBackend implements FullBackend {
     const values: (Uint8Array | undefined)[] = new Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const entry = this.#store.read(this.#prefix + keys[i], this.#now);
-      values[i] = entry === undefined ? undefined : copyOut(entry.value as Uint8Array);
+      values[i] = entry === undefined ? undefined : copyOut(entry);
     }
     return values;
   }
@@ -251,7 +252,7 @@ export class MemoryBackend implements FullBackend {
     assertValidKey(key, maxKeyBytes);
     const entry = this.#store.read(this.#prefix + key, this.#now);
     if (entry === undefined) return undefined;
-    return { value: copyOut(entry.value as Uint8Array), version: String(entry.version) };
+    return { value: copyOut(entry), version: String(entry.version) };
   }
 
   async compareAndSet(
@@ -451,7 +452,7 @@ function assertValidExpected(version: unknown): asserts version is Version | nul
 }
 
 /** Whether a live entry (or its absence) satisfies an expected version. */
-function holds(entry: StoredEntry | undefined, expected: Version | null): boolean {
+function holds(entry: StoredValue | undefined, expected: Version | null): boolean {
   return expected === null
     ? entry === undefined
     : entry !== undefined && String(entry.version) === expected;

@@ -1,17 +1,7 @@
 import { ChangeLog } from "./change-log.ts";
 import { SortedKeyIndex } from "./sorted-key-index.ts";
-import { type ArenaChunk, type ArenaHolder, ValueArena } from "./value-arena.ts";
-
-/** One stored key. Mutated in place on overwrite; `value` is `undefined` for a tombstone. */
-export interface StoredEntry extends ArenaHolder {
-  /** The stored copy, never handed out; `undefined` once deleted (a tombstone). */
-  value: Uint8Array | undefined;
-  /** Where in {@link MemoryStore.values} the copy lives, if it is packed. */
-  chunk: ArenaChunk | undefined;
-  version: number;
-  /** Epoch milliseconds, or `Infinity` for no expiry. */
-  expiresAt: number;
-}
+import { StoredValue } from "./stored-value.ts";
+import { ValueArena } from "./value-arena.ts";
 
 /** Options of a {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -23,6 +13,8 @@ export interface MemoryStoreOptions {
 }
 
 const named = new Map<string, MemoryStore>();
+/** What a deleted key maps to until the next purge: it keeps the key's place in the index. */
+const TOMBSTONE = new StoredValue(0);
 let storeCount = 0;
 
 /**
@@ -35,14 +27,16 @@ let storeCount = 0;
  * the remaining members are the engine `MemoryBackend` drives.
  */
 export class MemoryStore {
-  /** Every key, live or tombstone. */
-  readonly entries: Map<string, StoredEntry> = new Map();
+  /** Every key: its stored value, or a tombstone. */
+  readonly entries: Map<string, StoredValue> = new Map();
   /** The keys of {@link entries} in UTF-8 byte order, for listing. */
   readonly index: SortedKeyIndex = new SortedKeyIndex();
   /** Recent writes and the watchers they go to. */
   readonly changes: ChangeLog;
-  /** The private copies of the stored values. */
-  readonly values: ValueArena = new ValueArena();
+  /** Makes the private copies of the stored values. */
+  readonly values: ValueArena = new ValueArena((key, value) => {
+    this.entries.set(key, this.values.copy(key, value, value.version, value.expiresAt));
+  });
   /** The last version handed out; versions are store-wide, so never reused for a key. */
   lastVersion = 0;
   /** How many entries are tombstones. */
@@ -83,41 +77,34 @@ export class MemoryStore {
     return this.entries.size - this.tombstones;
   }
 
-  /** The live entry of `key` at time `now`, or `undefined`; an expired one becomes a tombstone. */
-  read(key: string, now: () => number): StoredEntry | undefined {
-    const entry = this.entries.get(key);
-    if (entry === undefined || entry.value === undefined) return undefined;
-    if (entry.expiresAt !== Number.POSITIVE_INFINITY && entry.expiresAt <= now()) {
+  /** The live value of `key` at time `now`, or `undefined`; an expired one is removed. */
+  read(key: string, now: () => number): StoredValue | undefined {
+    const value = this.entries.get(key);
+    if (value === undefined || value === TOMBSTONE) return undefined;
+    if (value.expiresAt !== Number.POSITIVE_INFINITY && value.expiresAt <= now()) {
       // Expiry is silent: no delete event (the spec's watch contract).
-      this.#bury(entry);
+      this.#bury(key, value);
       return undefined;
     }
-    return entry;
+    return value;
   }
 
-  /** Stores a copy of `value` (validated by the caller) and resolves the new version. */
-  write(key: string, value: Uint8Array, expiresAt: number): number {
+  /** Stores a copy of `source` (validated by the caller) and resolves the new version. */
+  write(key: string, source: Uint8Array, expiresAt: number): number {
     const version = ++this.lastVersion;
-    let entry = this.entries.get(key);
-    if (entry === undefined) {
-      entry = { value: undefined, chunk: undefined, version, expiresAt };
-      this.entries.set(key, entry);
-      this.index.add(key);
-    } else {
-      if (entry.value === undefined) this.tombstones--;
-      else this.values.release(entry);
-      entry.version = version;
-      entry.expiresAt = expiresAt;
-    }
-    this.values.store(entry, value);
+    const old = this.entries.get(key);
+    if (old === undefined) this.index.add(key);
+    else if (old === TOMBSTONE) this.tombstones--;
+    else this.values.release(old);
+    this.entries.set(key, this.values.copy(key, source, version, expiresAt));
     if (this.changes.recording) this.changes.append(version, "set", key);
     return version;
   }
 
-  /** Deletes `entry`, the live entry of `key` (from {@link read}). */
-  remove(key: string, entry: StoredEntry): void {
+  /** Deletes `key`, whose live value (from {@link read}) is `value`. */
+  remove(key: string, value: StoredValue): void {
     const version = ++this.lastVersion;
-    this.#bury(entry);
+    this.#bury(key, value);
     if (this.changes.recording) this.changes.append(version, "delete", key);
   }
 
@@ -131,9 +118,9 @@ export class MemoryStore {
     else this.index.settle();
   }
 
-  #bury(entry: StoredEntry): void {
-    this.values.release(entry);
-    entry.value = undefined;
+  #bury(key: string, value: StoredValue): void {
+    this.values.release(value);
+    this.entries.set(key, TOMBSTONE);
     this.tombstones++;
     // Bounded memory for delete-heavy workloads that never list: O(1) amortised.
     if (this.tombstones > 1024 && this.tombstones * 2 > this.entries.size) this.#purge(undefined);
@@ -143,9 +130,9 @@ export class MemoryStore {
     const entries = this.entries;
     const time = now?.() ?? Number.NEGATIVE_INFINITY;
     this.index.settle((key) => {
-      const entry = entries.get(key) as StoredEntry;
-      if (entry.value !== undefined && entry.expiresAt > time) return true;
-      if (entry.value !== undefined) this.values.release(entry);
+      const value = entries.get(key) as StoredValue;
+      if (value !== TOMBSTONE && value.expiresAt > time) return true;
+      if (value !== TOMBSTONE) this.values.release(value);
       entries.delete(key);
       return false;
     });
