@@ -28,7 +28,6 @@ export interface PropertyParameters {
   readonly numRuns: number;
   readonly seed?: number;
   readonly path?: string;
-  readonly endOnFailure: boolean;
 }
 
 /**
@@ -92,7 +91,7 @@ export class SuiteContext {
   propertyParameters(): PropertyParameters {
     const seed = process.env.KVKIT_TESTKIT_SEED;
     const path = process.env.KVKIT_TESTKIT_PATH;
-    const base = { numRuns: this.propertyRuns, endOnFailure: true };
+    const base = { numRuns: this.propertyRuns };
     if (seed === undefined || seed === "") return base;
     const parsed = Number(seed);
     if (!Number.isInteger(parsed)) {

@@ -356,6 +356,31 @@ export function kvCases(suite: SuiteContext): void {
   }
 
   it(
+    "set() on one store is invisible to an instance opened on another store",
+    async () => {
+      const { backend } = await suite.open();
+      const { backend: other } = await suite.open();
+      await backend.set("k", bytes("v"));
+      expect(await other.get("k")).toBeUndefined();
+      expect(await other.has("k")).toBe(false);
+    },
+    t,
+  );
+
+  it.skipIf(!suite.manifest.sharedStore)(
+    "set() through one instance is read by another instance on the same store",
+    async () => {
+      const { backend, openAnother } = await suite.open();
+      const other = await openAnother();
+      await backend.set("k", bytes("v"));
+      expect(await other.get("k")).toEqual(bytes("v"));
+      expect(await other.delete("k")).toBe(true);
+      expect(await backend.has("k")).toBe(false);
+    },
+    t,
+  );
+
+  it(
     "set() stores nothing when its signal has already fired",
     async () => {
       const { backend } = await suite.open();

@@ -13,14 +13,19 @@ export async function assertProperty<Ts>(
   const details = await fc.check(property, suite.propertyParameters());
   if (!details.failed) return;
   const report = (await fc.asyncDefaultReportMessage(details)) ?? "property failed";
+  // fc.commands prints the replay path of a command sequence inside the counterexample.
+  const replayPath = /\/\*replayPath="([^"]*)"\*\//.exec(report)?.[1];
   const replay = [
     `KVKIT_TESTKIT_SEED=${details.seed}`,
-    details.counterexamplePath === null ? "" : `KVKIT_TESTKIT_PATH=${details.counterexamplePath}`,
+    details.counterexamplePath === null
+      ? undefined
+      : `KVKIT_TESTKIT_PATH=${details.counterexamplePath}`,
+    replayPath === undefined ? undefined : `KVKIT_TESTKIT_REPLAY_PATH=${replayPath}`,
   ]
-    .filter((part) => part !== "")
+    .filter((part) => part !== undefined)
     .join(" ");
   const error = new Error(
-    `${report}\n\nReplay this failure: ${replay} (plus KVKIT_TESTKIT_REPLAY_PATH=<replayPath> for command sequences)`,
+    `${report}\n\nReplay exactly this failure by running the same test with: ${replay}`,
     { cause: details.errorInstance },
   );
   throw error;
