@@ -93,10 +93,18 @@ export class MemoryStore {
   write(key: string, source: Uint8Array, expiresAt: number): number {
     const version = ++this.lastVersion;
     const old = this.entries.get(key);
-    if (old === undefined) this.index.add(key);
-    else if (old === TOMBSTONE) this.tombstones--;
-    else this.values.release(old);
-    this.entries.set(key, this.values.copy(key, source, version, expiresAt));
+    if (old !== undefined && old !== TOMBSTONE && old.length === source.length) {
+      // Overwriting with a value of the same size reuses the stored copy: no allocation, so
+      // no garbage from long-lived objects, which old-generation GC makes expensive.
+      old.set(source);
+      old.version = version;
+      old.expiresAt = expiresAt;
+    } else {
+      if (old === undefined) this.index.add(key);
+      else if (old === TOMBSTONE) this.tombstones--;
+      else this.values.release(old);
+      this.entries.set(key, this.values.copy(key, source, version, expiresAt));
+    }
     if (this.changes.recording) this.changes.append(version, "set", key);
     return version;
   }
