@@ -202,7 +202,7 @@ function stub(member: SpecMember): string {
     ? `  // biome-ignore lint/correctness/useYield: a stub until ${member.name}() is written\n`
     : "";
   const message = JSON.stringify(`${member.name}() (not implemented yet)`);
-  return `\n\n${ignore}${head}\n    // TODO: implement ${member.owner}.${member.name}().\n    throw new NotSupportedError(${message});\n  }`;
+  return `\n\n${ignore}${head}\n    // Implement ${member.owner}.${member.name}(): its contract is in @kvkit/spec.\n    throw new NotSupportedError(${message});\n  }`;
 }
 
 function ensureImport(file: SourceFile, name: string, source: string): void {
@@ -312,9 +312,17 @@ function organizeImports(file: SourceFile): void {
   const printed = run.map((statement, index) => ({
     index,
     source: statement.getModuleSpecifierValue() ?? "",
+    // Biome puts `import type` before a value import from the same source.
+    kind: statement.isTypeOnly() ? 0 : 1,
     text: printDeclaration(statement),
   }));
-  printed.sort((a, b) => sourceRank(a.source) - sourceRank(b.source) || compareNatural(a.source, b.source) || a.index - b.index);
+  printed.sort(
+    (a, b) =>
+      sourceRank(a.source) - sourceRank(b.source) ||
+      compareNatural(a.source, b.source) ||
+      a.kind - b.kind ||
+      a.index - b.index,
+  );
   const first = run[0] as Node;
   const last = run[run.length - 1] as Node;
   const text = file.getFullText();

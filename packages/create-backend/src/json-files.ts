@@ -30,7 +30,7 @@ function standaloneFiles(input: JsonFilesInput): Map<string, unknown> {
   const commands = packageManagerCommands(input.packageManager);
   const compilerOptions = {
     target: "ES2022",
-    lib: ["ES2023", "ESNext.Disposable"],
+    lib: ["ES2023", "ES2024.String", "ESNext.Disposable"],
     module: "NodeNext",
     types: ["node"],
     strict: true,

@@ -10,6 +10,7 @@ import type { PackageManager, TemplateName } from "./cli-arguments.ts";
 import { generateSources } from "./generate-sources.ts";
 import { jsonFiles } from "./json-files.ts";
 import { packageManagerCommands } from "./package-manager-commands.ts";
+import { printJson } from "./print-json.ts";
 import type { SpecModel } from "./spec-model.ts";
 import { TEMPLATES } from "./template-catalog.ts";
 import { TEMPLATES_DIRECTORY } from "./templates-directory.ts";
@@ -54,7 +55,7 @@ export async function renderPackage(staging: string, input: RenderInput): Promis
     return track(String(config.path));
   });
   plop.setActionType("json", async (_answers, config) => {
-    await writeStaged(staging, String(config.path), `${JSON.stringify(config.value, null, 2)}\n`);
+    await writeStaged(staging, String(config.path), printJson(config.value, String(config.path)));
     return track(String(config.path));
   });
   plop.setActionType("typescript", async () => {
@@ -149,13 +150,16 @@ function templateData(input: RenderInput): Record<string, unknown> {
     templateNote: info.note,
     year: String(input.year),
     author: input.author,
-    capabilityRows: [
-      { name: "kv (required)", mark: "yes" },
-      ...input.spec.capabilities.map((capability) => ({
-        name: capability.name,
-        mark: chosen.has(capability.name) ? "yes" : "no",
-      })),
-    ],
+    capabilityTable: markdownTable(
+      ["Capability", "Supported"],
+      [
+        ["kv (required)", "yes"],
+        ...input.spec.capabilities.map((capability) => [
+          capability.name,
+          chosen.has(capability.name) ? "yes" : "no",
+        ]),
+      ],
+    ),
     commands: {
       install: commands.install,
       test: commands.run("test"),
@@ -164,6 +168,16 @@ function templateData(input: RenderInput): Record<string, unknown> {
       build: commands.run("build"),
     },
   }) as Record<string, unknown>;
+}
+
+/** A Markdown table with aligned columns, as Biome's Markdown formatter writes it. */
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, column) =>
+    Math.max(3, title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(" | ")} |`;
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }
 
 function raw(value: unknown): unknown {
