@@ -425,6 +425,33 @@ export function listCases(suite: SuiteContext): void {
   );
 
   it(
+    "list() rejects KVKIT_ABORTED from next() when its signal fires during the iteration",
+    async () => {
+      const backend = await store(RANGE_KEYS);
+      const controller = new AbortController();
+      const reason = new Error("stop listing");
+      const iterator = backend.list({ signal: controller.signal })[Symbol.asyncIterator]();
+      expect((await iterator.next()).done).toBe(false);
+      controller.abort(reason);
+      // Entries already fetched may still come out; the iteration must not end normally.
+      let error: unknown;
+      try {
+        for (let step = 0; step <= RANGE_KEYS.length; step++) {
+          if ((await iterator.next()).done === true) break;
+        }
+      } catch (rejection) {
+        error = rejection;
+      }
+      expect(error, "the iteration ended normally after its signal fired").toMatchObject({
+        code: "KVKIT_ABORTED",
+        name: "AbortError",
+        cause: reason,
+      });
+    },
+    t,
+  );
+
+  it(
     "list() releases everything when the loop breaks: listing and writing work afterwards",
     async () => {
       const backend = await store(RANGE_KEYS);

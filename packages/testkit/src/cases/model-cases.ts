@@ -1,4 +1,4 @@
-import type { Backend, BatchCapability } from "@kvkit/spec";
+import { type Backend, type BatchCapability, compareKeys, type ListOptions } from "@kvkit/spec";
 import fc from "fast-check";
 import { expect, it } from "vitest";
 import type { SuiteContext } from "../suite-context.ts";
@@ -84,6 +84,32 @@ function listCommand(prefix: string, ordered: boolean): KvCommand {
   });
 }
 
+function listRangeCommand(options: ListOptions, ordered: boolean): KvCommand {
+  return command(`list(${JSON.stringify(options)})`, async (model, real) => {
+    const { prefix = "", start, end, limit, reverse = false } = options;
+    const matching = sortByBytes(
+      [...model.entries.keys()].filter(
+        (key) =>
+          key.startsWith(prefix) &&
+          (start === undefined || compareKeys(key, start) >= 0) &&
+          (end === undefined || compareKeys(key, end) < 0),
+      ),
+    );
+    if (reverse) matching.reverse();
+    const listed = await listKeys(real.backend, options);
+    if (ordered) {
+      expect(listed, `list(${JSON.stringify(options)})`).toEqual(matching.slice(0, limit));
+      return;
+    }
+    // Unordered: any `limit` of the matching keys, each once.
+    expect(new Set(listed).size).toBe(listed.length);
+    for (const key of listed) expect(matching).toContain(key);
+    expect(listed).toHaveLength(
+      limit === undefined ? matching.length : Math.min(limit, matching.length),
+    );
+  });
+}
+
 function getManyCommand(keys: readonly string[]): KvCommand {
   const label = `getMany([${keys.map(show).join(", ")}])`;
   return command(label, async (model, real) => {
@@ -130,6 +156,20 @@ export function modelCases(suite: SuiteContext): void {
     keyArb.map((key) => hasCommand(key)),
     keyArb.map((key) => deleteCommand(key)),
     fc.constantFrom(...PREFIXES).map((prefix) => listCommand(prefix, ordered)),
+    fc
+      .record(
+        {
+          prefix: fc.constantFrom(...PREFIXES),
+          start: keyArb,
+          end: keyArb,
+          limit: fc.nat({ max: 5 }),
+          reverse: fc.boolean(),
+        },
+        { requiredKeys: [] },
+      )
+      .map(({ reverse, ...rest }) =>
+        listRangeCommand(ordered ? { ...rest, reverse } : rest, ordered),
+      ),
   ];
   if (withBatch) {
     commandArbs.push(
