@@ -1,0 +1,306 @@
+// The Redis backend against raw ioredis (the floor), Keyv with @keyv/redis and unstorage's
+// redis driver, and compare-and-set against a Lua-script CAS and WATCH/MULTI/EXEC, all measured
+// side by side in one run on a redis-server this script starts (free loopback port, persistence
+// off). Workload of reference/bench-peers.md §3 and §5: keys of 16-32 B, values of 100 B; get in
+// a shuffled order; batches of 100 keys; 32 contenders incrementing one counter.
+
+import KeyvRedis from "@keyv/redis";
+import { RedisBackend } from "@kvkit/backend-redis";
+import { Redis } from "ioredis";
+import Keyv from "keyv";
+import { createStorage } from "unstorage";
+import redisDriver from "unstorage/drivers/redis";
+import { startRedis } from "../packages/backend-redis/test/helpers/redis-server.ts";
+import { type Contender, type Measurement, measure } from "./src/measure.ts";
+import { printEnvironment } from "./src/print-environment.ts";
+import { printReport } from "./src/print-report.ts";
+
+const N = Number(process.env.BENCH_N ?? 4000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const IN_FLIGHT = 64;
+const BATCH = 100;
+const CONTENDERS = 32;
+const INCREMENTS = Number(process.env.BENCH_INCREMENTS ?? 600);
+
+/** A key-value store as the benchmark drives it. */
+interface Subject {
+  readonly name: string;
+  get(key: string): Promise<unknown>;
+  set(key: string, index: number): Promise<unknown>;
+  getMany(keys: string[]): Promise<unknown>;
+  setMany(keys: string[]): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+function makeKeys(count: number): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < count; i++) {
+    keys.push(`bench:${i.toString(36).padStart(6, "0")}:${"x".repeat(3 + (i % 17))}`);
+  }
+  return keys;
+}
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const result = [...items];
+  let seed = 0x9e3779b9;
+  for (let i = result.length - 1; i > 0; i--) {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    const j = (seed >>> 0) % (i + 1);
+    [result[i], result[j]] = [result[j] as T, result[i] as T];
+  }
+  return result;
+}
+
+/** 100-byte values: bytes for the clients that store bytes, text for the ones that store text. */
+const VALUE_BYTES = Buffer.alloc(100, 0x61);
+const VALUE_TEXT = "a".repeat(100);
+
+function subjects(url: string, port: number): Subject[] {
+  const raw = new Redis(port, "127.0.0.1");
+  const kvkit = new RedisBackend({ url, keyspace: "bench" });
+  const keyv = new Keyv<string>({ store: new KeyvRedis(url), namespace: "keyv" });
+  const storage = createStorage({
+    driver: redisDriver({ base: "unstorage", host: "127.0.0.1", port }),
+  });
+  return [
+    {
+      name: "ioredis raw",
+      get: (key) => raw.getBuffer(key),
+      set: (key) => raw.set(key, VALUE_BYTES),
+      getMany: (keys) => raw.mgetBuffer(keys),
+      setMany: (keys) => raw.mset(keys.flatMap((key) => [key, VALUE_BYTES])),
+      close: async () => raw.disconnect(),
+    },
+    {
+      name: "kvkit redis",
+      get: (key) => kvkit.get(key),
+      set: (key) => kvkit.set(key, VALUE_BYTES),
+      getMany: (keys) => kvkit.getMany(keys),
+      setMany: (keys) => kvkit.setMany(keys.map((key) => ({ key, value: VALUE_BYTES }))),
+      close: () => kvkit.close(),
+    },
+    {
+      name: "Keyv + @keyv/redis",
+      get: (key) => keyv.get(key),
+      set: (key) => keyv.set(key, VALUE_TEXT),
+      getMany: (keys) => keyv.getMany(keys),
+      setMany: (keys) => keyv.setMany(keys.map((key) => ({ key, value: VALUE_TEXT }))),
+      close: () => keyv.disconnect(),
+    },
+    {
+      name: "unstorage redis",
+      get: (key) => storage.getItem(key),
+      set: (key) => storage.setItem(key, VALUE_TEXT),
+      getMany: (keys) => storage.getItems(keys),
+      setMany: (keys) => storage.setItems(keys.map((key) => ({ key, value: VALUE_TEXT }))),
+      close: () => storage.dispose(),
+    },
+  ];
+}
+
+type Run = (subject: Subject, keys: readonly string[]) => Promise<void>;
+
+const sequential =
+  (op: "get" | "set"): Run =>
+  async (subject, keys) => {
+    for (let i = 0; i < keys.length; i++) await subject[op](keys[i] as string, i);
+  };
+
+const inFlight =
+  (op: "get" | "set"): Run =>
+  async (subject, keys) => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < keys.length) {
+        const i = next++;
+        await subject[op](keys[i] as string, i);
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  };
+
+const batches =
+  (op: "getMany" | "setMany"): Run =>
+  async (subject, keys) => {
+    for (let i = 0; i < keys.length; i += BATCH) await subject[op](keys.slice(i, i + BATCH));
+  };
+
+/** One way to compare-and-set: `attempt()` reads, tries once, and tells whether it won. */
+interface CasMethod {
+  readonly name: string;
+  setup(): Promise<void>;
+  /** Worker `w` tries one increment. */
+  attempt(w: number): Promise<boolean>;
+  /** The counter's value, to check that no increment was lost. */
+  read(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const LUA_CAS =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0";
+
+function casMethods(url: string, port: number): CasMethod[] {
+  const connections = (count: number): Redis[] =>
+    Array.from({ length: count }, () => new Redis(port, "127.0.0.1"));
+  const decoder = new TextDecoder();
+  const kvkitMethod = (name: string, instances: number, keyspace: string): CasMethod => {
+    const backends = Array.from({ length: instances }, () => new RedisBackend({ url, keyspace }));
+    const at = (w: number): RedisBackend => backends[w % instances] as RedisBackend;
+    return {
+      name,
+      setup: async () => {
+        await at(0).set("counter", new TextEncoder().encode("0"));
+      },
+      attempt: async (w) => {
+        const backend = at(w);
+        const current = await backend.getVersioned("counter");
+        const value = Number(decoder.decode(current?.value));
+        try {
+          await backend.compareAndSet(
+            "counter",
+            current?.version ?? null,
+            new TextEncoder().encode(String(value + 1)),
+          );
+          return true;
+        } catch (error) {
+          if ((error as { code?: string }).code === "KVKIT_CONFLICT") return false;
+          throw error;
+        }
+      },
+      read: async () => Number(decoder.decode(await at(0).get("counter"))),
+      close: async () => {
+        await Promise.all(backends.map((backend) => backend.close()));
+      },
+    };
+  };
+  const luaMethod = (name: string, count: number, key: string): CasMethod => {
+    const clients = connections(count);
+    const at = (w: number): Redis => clients[w % count] as Redis;
+    for (const client of clients) client.defineCommand("cas", { numberOfKeys: 1, lua: LUA_CAS });
+    return {
+      name,
+      setup: async () => {
+        await at(0).set(key, "0");
+      },
+      attempt: async (w) => {
+        const client = at(w) as Redis & {
+          cas(key: string, expected: string, next: string): Promise<number>;
+        };
+        const current = (await client.get(key)) ?? "0";
+        return (await client.cas(key, current, String(Number(current) + 1))) === 1;
+      },
+      read: async () => Number(await at(0).get(key)),
+      close: async () => {
+        for (const client of clients) client.disconnect();
+      },
+    };
+  };
+  const watchMethod = (): CasMethod => {
+    const clients = connections(CONTENDERS);
+    const key = "cas:watch";
+    return {
+      name: "WATCH/MULTI/EXEC (32 conns)",
+      setup: async () => {
+        await (clients[0] as Redis).set(key, "0");
+      },
+      attempt: async (w) => {
+        const client = clients[w] as Redis;
+        await client.watch(key);
+        const current = Number(await client.get(key));
+        const result = await client
+          .multi()
+          .set(key, String(current + 1))
+          .exec();
+        return result !== null;
+      },
+      read: async () => Number(await (clients[0] as Redis).get(key)),
+      close: async () => {
+        for (const client of clients) client.disconnect();
+      },
+    };
+  };
+  return [
+    kvkitMethod("kvkit compareAndSet (32 instances)", CONTENDERS, "cas32"),
+    kvkitMethod("kvkit compareAndSet (1 instance)", 1, "cas1"),
+    luaMethod("Lua CAS GET+EVALSHA (32 conns)", CONTENDERS, "cas:lua32"),
+    luaMethod("Lua CAS GET+EVALSHA (1 conn)", 1, "cas:lua1"),
+    watchMethod(),
+  ];
+}
+
+async function main(): Promise<void> {
+  printEnvironment();
+  const server = await startRedis();
+  console.log(
+    `redis-server on port ${server.port}; N = ${N} keys of 16-32 B, 100 B values, ${ROUNDS} rounds; CAS: ${CONTENDERS} contenders, ${INCREMENTS} increments per round`,
+  );
+  const all: Measurement[] = [];
+  const list = subjects(server.url, server.port);
+  try {
+    const keys = makeKeys(N);
+    const readOrder = shuffled(keys);
+    const scenarios: [string, Run, readonly string[]][] = [
+      ["set, sequential", sequential("set"), keys],
+      ["get, sequential", sequential("get"), readOrder],
+      [`set, ${IN_FLIGHT} in flight`, inFlight("set"), keys],
+      [`get, ${IN_FLIGHT} in flight`, inFlight("get"), readOrder],
+      [`setMany of ${BATCH}`, batches("setMany"), keys],
+      [`getMany of ${BATCH}`, batches("getMany"), readOrder],
+    ];
+    for (const subject of list) await batches("setMany")(subject, keys);
+    for (const [name, run, order] of scenarios) {
+      const contenders: Contender[] = list.map((subject) => ({
+        name: subject.name,
+        run: () => run(subject, order),
+      }));
+      all.push(...(await measure({ name, ops: order.length, contenders, rounds: ROUNDS })));
+    }
+    printReport(all, {
+      title: "Redis: kvkit against raw ioredis, Keyv and unstorage (ops/s; batches count keys)",
+      baselines: ["ioredis raw", "Keyv + @keyv/redis", "unstorage redis"],
+    });
+    const methods = casMethods(server.url, server.port);
+    const totals = new Map<string, number>();
+    const cas: Contender[] = methods.map((method) => ({
+      name: method.name,
+      setup: () => method.setup(),
+      run: async () => {
+        let wins = 0;
+        const worker = async (w: number): Promise<void> => {
+          while (wins < INCREMENTS) if (await method.attempt(w)) wins++;
+        };
+        await Promise.all(Array.from({ length: CONTENDERS }, (_, w) => worker(w)));
+        totals.set(method.name, (totals.get(method.name) ?? 0) + wins);
+      },
+    }));
+    const casResults = await measure({
+      name: `CAS, ${CONTENDERS} contenders`,
+      ops: INCREMENTS,
+      contenders: cas,
+      rounds: ROUNDS,
+    });
+    printReport(casResults, {
+      title: "Compare-and-set: successful increments/s of one counter",
+      baselines: [
+        "Lua CAS GET+EVALSHA (32 conns)",
+        "Lua CAS GET+EVALSHA (1 conn)",
+        "WATCH/MULTI/EXEC (32 conns)",
+      ],
+    });
+    for (const method of methods) {
+      const stored = await method.read();
+      const acknowledged = totals.get(method.name) ?? 0;
+      console.log(
+        `${method.name}: ${acknowledged} acknowledged, counter ${stored}, lost ${acknowledged - stored}`,
+      );
+      await method.close();
+    }
+  } finally {
+    await Promise.allSettled(list.map((subject) => subject.close()));
+    await server.stop();
+  }
+}
+
+await main();
