@@ -1,0 +1,40 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { decodeFileHeader, FILE_HEADER_BYTES, RECORD_HEADER_BYTES } from "../../src/log-format.ts";
+import { LogReader } from "../../src/log-reader.ts";
+
+/** What a log file holds: valid records, damaged bytes skipped, and a torn or pending tail. */
+export interface LogShape {
+  readonly size: number;
+  readonly records: number;
+  /** Bytes between records that are not valid records (torn writes later appends followed). */
+  readonly skippedBytes: number;
+  /** Bytes after the last valid record that are not a valid record (a torn last write). */
+  readonly tailBytes: number;
+}
+
+/** Reads a log file from the start, independently of any backend instance. */
+export function inspectLog(path: string): LogShape {
+  const fd = openSync(path, constants.O_RDONLY);
+  try {
+    const header = Buffer.alloc(FILE_HEADER_BYTES);
+    readSync(fd, header, 0, FILE_HEADER_BYTES, 0);
+    const decoded = decodeFileHeader(header);
+    if (typeof decoded === "string") throw new Error(decoded);
+    const reader = new LogReader(fd, decoded.marker, decoded.headerBytes);
+    let records = 0;
+    let validBytes = 0;
+    reader.catchUp((body) => {
+      records++;
+      validBytes += RECORD_HEADER_BYTES + body.length;
+    });
+    const size = fstatSync(fd).size;
+    return {
+      size,
+      records,
+      skippedBytes: reader.position - decoded.headerBytes - validBytes,
+      tailBytes: size - reader.position,
+    };
+  } finally {
+    closeSync(fd);
+  }
+}
