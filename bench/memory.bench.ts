@@ -1,0 +1,136 @@
+// get and set of the memory backend against a plain Map behind an async function (the floor),
+// unstorage's memory driver and Keyv's default store, measured side by side in one run.
+// Workload of reference/bench-peers.md §1: 100k keys of 16-32 B, 100 B values, sequential
+// (await each), set in key order, get in a shuffled order.
+import { MemoryBackend } from "@kvkit/backend-memory";
+import Keyv from "keyv";
+import { createStorage } from "unstorage";
+import memoryDriver from "unstorage/drivers/memory";
+import { type Contender, type Measurement, measure } from "./src/measure.ts";
+import { printEnvironment } from "./src/print-environment.ts";
+import { printReport } from "./src/print-report.ts";
+
+const N = Number(process.env.BENCH_N ?? 100_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+
+/** A key-value store as the benchmark drives it. */
+interface Subject {
+  readonly name: string;
+  get(key: string): Promise<Uint8Array | undefined | null>;
+  set(key: string, value: Uint8Array): Promise<unknown>;
+}
+
+function makeKeys(count: number): string[] {
+  const keys: string[] = [];
+  // 13 characters of stem plus 3-19 of tail: 16-32 bytes, all ASCII.
+  for (let i = 0; i < count; i++) {
+    keys.push(`bench:${i.toString(36).padStart(6, "0")}:${"x".repeat(3 + (i % 17))}`);
+  }
+  return keys;
+}
+
+/** Fisher-Yates with a fixed-seed xorshift, so every run reads in the same order. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const result = [...items];
+  let seed = 0x9e3779b9;
+  for (let i = result.length - 1; i > 0; i--) {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    const j = (seed >>> 0) % (i + 1);
+    [result[i], result[j]] = [result[j] as T, result[i] as T];
+  }
+  return result;
+}
+
+function subjects(): Subject[] {
+  const map = new Map<string, Uint8Array>();
+  const backend = new MemoryBackend();
+  const storage = createStorage({ driver: memoryDriver() });
+  const keyv = new Keyv<Uint8Array>();
+  return [
+    {
+      name: "Map (async fn)",
+      get: async (key) => map.get(key),
+      set: async (key, value) => {
+        map.set(key, value);
+      },
+    },
+    {
+      name: "kvkit memory",
+      get: (key) => backend.get(key),
+      set: (key, value) => backend.set(key, value),
+    },
+    {
+      name: "unstorage memory",
+      get: (key) => storage.getItemRaw<Uint8Array>(key),
+      set: (key, value) => storage.setItemRaw(key, value),
+    },
+    {
+      name: "Keyv (Map)",
+      get: (key) => keyv.get(key),
+      set: (key, value) => keyv.set(key, value),
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  printEnvironment();
+  console.log(`N = ${N} keys of 16-32 B, 100 B values, sequential (await each), ${ROUNDS} rounds`);
+  const keys = makeKeys(N);
+  const readOrder = shuffled(keys);
+  // A Buffer, which Keyv's default serializer stores as base64 and gives back as a Buffer;
+  // the others store the bytes as they are.
+  const value = Buffer.alloc(100, 0x61);
+  const all = subjects();
+
+  const setContenders: Contender[] = all.map((subject) => ({
+    name: subject.name,
+    async run() {
+      for (const key of keys) await subject.set(key, value);
+    },
+  }));
+  const getContenders: Contender[] = all.map((subject) => ({
+    name: subject.name,
+    async setup() {
+      for (const key of keys) await subject.set(key, value);
+    },
+    async run() {
+      for (const key of readOrder) {
+        if ((await subject.get(key)) === undefined) throw new Error(`${subject.name} lost ${key}`);
+      }
+    },
+  }));
+
+  const results: Measurement[] = [
+    ...(await measure({ name: "set", ops: N, contenders: setContenders, rounds: ROUNDS })),
+    ...(await measure({ name: "get", ops: N, contenders: getContenders, rounds: ROUNDS })),
+  ];
+  await verify(all, keys, value);
+  printReport(results, {
+    title: "memory: get/set, sequential",
+    baselines: ["Map (async fn)", "unstorage memory", "Keyv (Map)"],
+  });
+  console.log(
+    "targets: kvkit memory >= 0.50x Map (async fn), >= 2.00x unstorage memory and Keyv (Map), for get and set",
+  );
+}
+
+/** Every subject must read back what was written: a fast wrong answer is not a result. */
+async function verify(
+  all: readonly Subject[],
+  keys: readonly string[],
+  value: Uint8Array,
+): Promise<void> {
+  const step = Math.max(1, Math.floor(keys.length / 1000));
+  for (const subject of all) {
+    for (let i = 0; i < keys.length; i += step) {
+      const got = await subject.get(keys[i] as string);
+      if (got == null || Buffer.compare(Buffer.from(got), Buffer.from(value)) !== 0) {
+        throw new Error(`${subject.name} read back a wrong value for ${keys[i]}`);
+      }
+    }
+  }
+}
+
+await main();
