@@ -62,7 +62,8 @@ const HARMLESS_ENTRIES = new Set([".git"]);
 export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult> {
   const names = backendNames(options.packageName);
   const spec = options.spec ?? loadSpecModel();
-  checkCapabilities(options.capabilities, options.template, spec);
+  const capabilities = [...new Set([...options.capabilities, ...TEMPLATES[options.template].required])];
+  checkCapabilities(capabilities, options.template, spec);
   const policy = options.conflicts ?? "refuse";
   const entries = await listDirectory(options.target);
   const targetExists = entries !== undefined;
@@ -87,7 +88,7 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
       names,
       description: options.description,
       template: options.template,
-      capabilities: options.capabilities,
+      capabilities,
       packageManager: options.packageManager,
       workspace: workspace !== undefined,
       projectName: basename(options.target),

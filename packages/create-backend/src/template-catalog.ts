@@ -11,6 +11,8 @@ export interface TemplateInfo {
   readonly implements: readonly string[] | "all";
   /** The capabilities chosen when none are given. */
   readonly defaults: readonly string[];
+  /** Capabilities the template's own tests use, always declared. */
+  readonly required: readonly string[];
   /** What the README says about the template, under the capability table. */
   readonly note: string;
   /** The host part of the README's example URL. */
@@ -23,6 +25,7 @@ export const TEMPLATES: Readonly<Record<TemplateName, TemplateInfo>> = {
     hint: "a complete in-memory backend that passes the conformance suite; replace its store",
     implements: ["batch", "health", "atomicWrite", "ttl"],
     defaults: ["batch", "health"],
+    required: [],
     note:
       "The implementation keeps its data in memory. Each `Real storage:` comment in `src/` marks " +
       "a place where a backend for a real store calls its client instead.",
@@ -32,6 +35,7 @@ export const TEMPLATES: Readonly<Record<TemplateName, TemplateInfo>> = {
     hint: "stubs for every chosen capability; the conformance cases report as to-do",
     implements: "all",
     defaults: ["batch", "health"],
+    required: [],
     note:
       "Every method is a stub that rejects with `KVKIT_NOT_SUPPORTED`, and the conformance " +
       "cases report as to-do. Implement the methods, then change `describe.todo` to " +
@@ -42,6 +46,7 @@ export const TEMPLATES: Readonly<Record<TemplateName, TemplateInfo>> = {
     hint: "a client for a store reached over the network, with timeouts and health checks",
     implements: ["health"],
     defaults: ["health"],
+    required: ["health"],
     note:
       "The client talks HTTP to a key-value server. `test/support/` has a small server for the " +
       "tests; the fault tests put @kvkit/testkit's fault-injecting proxy between the two.",
