@@ -86,7 +86,8 @@ return {}`;
 /**
  * One page of a listing. KEYS: index. ARGV: min, max (ZRANGEBYLEX bounds, swapped by the
  * script for reverse), count, reverse ('1' or ''), data key prefix. Returns the last member
- * examined ('' when none), then the examined members whose value still exists. Members whose
+ * examined ('' when the range has no more: fewer than count were left), then the examined
+ * members whose value still exists. Members whose
  * value expired are removed from the index on the way.
  */
 export const LIST_PAGE_SCRIPT: string = `
@@ -96,7 +97,7 @@ if ARGV[4] == '1' then
 else
   r = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], ARGV[2], 'LIMIT', 0, ARGV[3])
 end
-local out = { r[#r] or '' }
+local out = { #r == tonumber(ARGV[3]) and r[#r] or '' }
 for i = 1, #r do
   if redis.call('EXISTS', ARGV[5] .. r[i]) == 1 then
     out[#out + 1] = r[i]
