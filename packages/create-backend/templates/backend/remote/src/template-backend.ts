@@ -71,7 +71,12 @@ export class TemplateBackend implements Backend {
     if (options?.ttlMs !== undefined) throw new NotSupportedError("ttl");
     // A copy: the caller may reuse its buffer while the request is on the wire.
     const body = new Uint8Array(value);
-    await this.#request(this.#keyPath(key), { method: "PUT", body, signal: options?.signal, write: true });
+    await this.#request(this.#keyPath(key), {
+      method: "PUT",
+      body,
+      signal: options?.signal,
+      write: true,
+    });
   }
 
   async delete(key: string, options?: OperationOptions): Promise<boolean> {
@@ -119,7 +124,9 @@ export class TemplateBackend implements Backend {
       if (end !== undefined) query.set("end", this.#prefix + end);
       if (after !== undefined) query.set("after", this.#prefix + after);
       const response = await this.#request(`/keys?${query}`, { method: "GET", ...read(options) });
-      const page = JSON.parse(new TextDecoder().decode(await this.#body(response, options))) as string[];
+      const page = JSON.parse(
+        new TextDecoder().decode(await this.#body(response, options)),
+      ) as string[];
       for (const stored of page) {
         this.#begin(options);
         const key = stored.slice(this.#prefix.length);
@@ -202,18 +209,29 @@ export class TemplateBackend implements Backend {
     // Only GET answers carry a body worth reading; release the others' at once.
     if (options.method !== "GET" || !response.ok) await response.body?.cancel();
     if (response.ok || response.status === 404) return response;
-    throw new UnavailableError(`The server answered ${response.status} to ${options.method} ${path}`);
+    throw new UnavailableError(
+      `The server answered ${response.status} to ${options.method} ${path}`,
+    );
   }
 
   async #body(response: Response, options: OperationOptions | undefined): Promise<ArrayBuffer> {
     try {
       return await response.arrayBuffer();
     } catch (cause) {
-      throw this.#failure(cause, { method: "GET", write: false, signal: options?.signal }, this.#timeoutMs);
+      throw this.#failure(
+        cause,
+        { method: "GET", write: false, signal: options?.signal },
+        this.#timeoutMs,
+      );
     }
   }
 
-  #failure(cause: unknown, options: RequestOptions, timeoutMs: number, deadline?: AbortSignal): Error {
+  #failure(
+    cause: unknown,
+    options: RequestOptions,
+    timeoutMs: number,
+    deadline?: AbortSignal,
+  ): Error {
     if (this.#lifetime.signal.aborted) return new ClosedError({ cause });
     if (options.signal?.aborted) {
       // An aborted write may have reached the server: say so rather than claim it did not.
@@ -223,7 +241,9 @@ export class TemplateBackend implements Backend {
     }
     if (deadline?.aborted || isTimeout(cause)) {
       return options.write
-        ? new OutcomeUnknownError(`No answer within ${timeoutMs} ms; the write may have happened`, { cause })
+        ? new OutcomeUnknownError(`No answer within ${timeoutMs} ms; the write may have happened`, {
+            cause,
+          })
         : new TimeoutError(`No answer within ${timeoutMs} ms`, timeoutMs, { cause });
     }
     // A refused connection never carried the request; anything else may have.
@@ -249,7 +269,10 @@ export class TemplateBackend implements Backend {
   }
 }
 
-function read(options: OperationOptions | undefined): { signal: AbortSignal | undefined; write: false } {
+function read(options: OperationOptions | undefined): {
+  signal: AbortSignal | undefined;
+  write: false;
+} {
   return { signal: options?.signal, write: false };
 }
 

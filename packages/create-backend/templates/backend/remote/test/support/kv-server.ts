@@ -50,7 +50,9 @@ async function handle(
     return;
   }
   if (url.pathname === "/keys") {
-    response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(keys(data, url)));
+    response
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify(keys(data, url)));
     return;
   }
   if (!url.pathname.startsWith("/kv/")) {
