@@ -1,0 +1,103 @@
+import { randomBytes } from "node:crypto";
+import { appendFileSync, closeSync, openSync, writeFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  decodeCommitBody,
+  encodeCommitRecord,
+  encodeFileHeader,
+  FILE_HEADER_BYTES,
+} from "../src/log-format.ts";
+import { LogReader } from "../src/log-reader.ts";
+
+let root: string;
+let count = 0;
+const marker = randomBytes(8);
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "kvkit-file-reader-"));
+});
+
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+function record(key: string, size = 8): Buffer {
+  const id = randomBytes(16);
+  return encodeCommitRecord(marker, {
+    id,
+    now: 0,
+    checks: [],
+    ops: [{ type: "set", key, value: new Uint8Array(size).fill(7), expiresAt: 0 }],
+  });
+}
+
+/** A log file with these bytes after the header, and a reader over it. */
+function logWith(...parts: Buffer[]): { path: string; read: () => string[]; close: () => void } {
+  count++;
+  const path = join(root, `log-${count}`);
+  writeFileSync(path, Buffer.concat([encodeFileHeader(marker), ...parts]));
+  const fd = openSync(path, "r");
+  const reader = new LogReader(fd, marker, FILE_HEADER_BYTES);
+  return {
+    path,
+    read: () => {
+      const keys: string[] = [];
+      reader.catchUp((body) => {
+        const commit = decodeCommitBody(body);
+        for (const op of commit?.ops ?? []) keys.push(op.key);
+      });
+      return keys;
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+describe("LogReader", () => {
+  it("catchUp() hands over each complete record once, in file order", () => {
+    const log = logWith(record("a"), record("b"));
+    expect(log.read()).toEqual(["a", "b"]);
+    expect(log.read()).toEqual([]);
+    appendFileSync(log.path, record("c"));
+    expect(log.read()).toEqual(["c"]);
+    log.close();
+  });
+
+  it("catchUp() waits at an incomplete last record and reads it once it is complete", () => {
+    const whole = record("a", 10_000);
+    const log = logWith(whole.subarray(0, 5000));
+    expect(log.read()).toEqual([]);
+    appendFileSync(log.path, whole.subarray(5000));
+    expect(log.read()).toEqual(["a"]);
+    log.close();
+  });
+
+  it("catchUp() skips a torn record once a valid record follows it", () => {
+    const torn = record("torn", 10_000).subarray(0, 4000);
+    const log = logWith(record("a"), torn);
+    expect(log.read()).toEqual(["a"]);
+    appendFileSync(log.path, record("b"));
+    expect(log.read()).toEqual(["b"]);
+    log.close();
+  });
+
+  it("catchUp() skips a record whose checksum does not match", () => {
+    const damaged = record("bad");
+    damaged.writeUInt8((damaged.at(-1) ?? 0) ^ 0xff, damaged.length - 1);
+    const log = logWith(damaged, record("good"));
+    expect(log.read()).toEqual(["good"]);
+    log.close();
+  });
+
+  it("catchUp() ignores a copy of a record made with another store's marker", () => {
+    const foreign = encodeCommitRecord(randomBytes(8), {
+      id: randomBytes(16),
+      now: 0,
+      checks: [],
+      ops: [{ type: "delete", key: "foreign" }],
+    });
+    const log = logWith(foreign, record("own"));
+    expect(log.read()).toEqual(["own"]);
+    log.close();
+  });
+});
