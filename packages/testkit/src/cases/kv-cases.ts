@@ -382,6 +382,16 @@ export function kvCases(suite: SuiteContext): void {
   );
 
   it(
+    "set() with ttlMs explicitly undefined is a plain write, with or without the ttl capability",
+    async () => {
+      const { backend } = await suite.open();
+      await backend.set("k", bytes("v"), { ttlMs: undefined, signal: undefined });
+      expect(await backend.get("k", { signal: undefined })).toEqual(bytes("v"));
+    },
+    t,
+  );
+
+  it(
     "set() stores nothing when its signal has already fired",
     async () => {
       const { backend } = await suite.open();

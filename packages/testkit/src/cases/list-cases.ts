@@ -452,6 +452,44 @@ export function listCases(suite: SuiteContext): void {
   );
 
   it(
+    "list() during concurrent writes yields every unchanged key once, no key twice, in order when ordered",
+    async () => {
+      const stable = Array.from({ length: 60 }, (_, i) => `s/${String(i).padStart(2, "0")}`);
+      const backend = await store(stable);
+      const written = new Set<string>();
+      let writing = true;
+      const writer = (async () => {
+        for (let round = 0; writing && round < 10_000; round++) {
+          const key = `${round % 2 === 0 ? "r" : "t"}/${round % 17}`;
+          written.add(key);
+          if (round % 3 === 2) await backend.delete(key);
+          else await backend.set(key, bytes(String(round)));
+        }
+      })();
+      try {
+        for (let pass = 0; pass < 5; pass++) {
+          const listed: string[] = [];
+          for await (const entry of backend.list()) {
+            listed.push(entry.key);
+            // Give the writer a turn between entries.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          expect(new Set(listed).size, "a key was listed twice").toBe(listed.length);
+          for (const key of stable) expect(listed, `unchanged key ${key}`).toContain(key);
+          for (const key of listed) {
+            expect(stable.includes(key) || written.has(key), `phantom key ${key}`).toBe(true);
+          }
+          if (ordered) expect(listed).toEqual(sortByBytes(listed));
+        }
+      } finally {
+        writing = false;
+        await writer;
+      }
+    },
+    t,
+  );
+
+  it(
     "list() releases everything when the loop breaks: listing and writing work afterwards",
     async () => {
       const backend = await store(RANGE_KEYS);
