@@ -34,7 +34,9 @@ export function packageNameProblems(name: string): string[] {
 export function backendNames(packageName: string): BackendNames {
   const problems = packageNameProblems(packageName);
   if (problems.length > 0) {
-    throw new UsageError(`"${packageName}" is not a valid npm package name: ${problems.join("; ")}.`);
+    throw new UsageError(
+      `"${packageName}" is not a valid npm package name: ${problems.join("; ")}.`,
+    );
   }
   const bare = packageName.replace(/^@[^/]+\//, "");
   const words = bare

@@ -22,7 +22,11 @@ export const clackPrompter: Prompter = {
     return answered(
       await select({
         message,
-        options: choices.map((choice) => ({ value: choice.value, label: choice.label, hint: choice.hint })),
+        options: choices.map((choice) => ({
+          value: choice.value,
+          label: choice.label,
+          hint: choice.hint,
+        })),
         initialValue: initial,
       } as Parameters<typeof select>[0]),
     ) as never;

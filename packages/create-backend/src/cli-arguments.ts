@@ -119,7 +119,11 @@ function oneOf<T extends string>(
   throw new UsageError(`${flag} must be one of ${allowed.join(", ")}, not "${value}".`);
 }
 
-function toggle(on: boolean | undefined, off: boolean | undefined, name: string): boolean | undefined {
+function toggle(
+  on: boolean | undefined,
+  off: boolean | undefined,
+  name: string,
+): boolean | undefined {
   if (on && off) throw new UsageError(`--${name} and --no-${name} contradict each other.`);
   if (on) return true;
   if (off) return false;

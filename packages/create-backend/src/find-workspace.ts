@@ -30,7 +30,9 @@ export function findWorkspace(target: string): KvkitWorkspace | undefined {
 
 function isKvkitRoot(directory: string): boolean {
   try {
-    const manifest = JSON.parse(readFileSync(join(directory, "package.json"), "utf8")) as { name?: unknown };
+    const manifest = JSON.parse(readFileSync(join(directory, "package.json"), "utf8")) as {
+      name?: unknown;
+    };
     return manifest.name === "kvkit";
   } catch {
     return false;

@@ -102,7 +102,10 @@ function replacePlaceholders(file: SourceFile, names: BackendNames, projectName:
         .replaceAll(PLACEHOLDERS.packageName, names.packageName)
         .replaceAll(PLACEHOLDERS.scheme, names.scheme)
         .replaceAll(PLACEHOLDERS.projectName, projectName)
-        .replace(new RegExp(`(^|/)${PLACEHOLDERS.backendFile.replace(".", "\\.")}$`), `$1${names.id}-backend.ts`);
+        .replace(
+          new RegExp(`(^|/)${PLACEHOLDERS.backendFile.replace(".", "\\.")}$`),
+          `$1${names.id}-backend.ts`,
+        );
       if (replaced !== value) edits.push(edit(node, JSON.stringify(replaced)));
     }
   });
@@ -147,7 +150,9 @@ function buildBackendClass(
     const specMember = name === undefined ? undefined : wanted.get(name);
     if (name !== undefined && specMember !== undefined) {
       implemented.add(name);
-      parts.push(specMember.kind === "method" ? withSpecSignature(member, specMember) : member.getFullText());
+      parts.push(
+        specMember.kind === "method" ? withSpecSignature(member, specMember) : member.getFullText(),
+      );
       if (stubsAt === undefined && specMember.owner === "Resource") stubsAt = parts.length - 1;
     } else if (name !== undefined && offered.has(name)) {
       // A member of a capability that was not chosen: leave it out.
@@ -177,14 +182,22 @@ function memberName(member: ClassMemberTypes): string | undefined {
 /** The template member with its head replaced by the spec's signature. */
 function withSpecSignature(member: ClassMemberTypes, specMember: SpecMember): string {
   if (!Node.isMethodDeclaration(member)) {
-    throw new Error(`The template's ${specMember.name} must be a method, as in ${specMember.owner}`);
+    throw new Error(
+      `The template's ${specMember.name} must be a method, as in ${specMember.owner}`,
+    );
   }
   const body = member.getBodyOrThrow();
   const full = member.getFullText();
   const leading = full.slice(0, member.getStart() - member.getFullStart());
   const prefix = `${member.isAsync() ? "async " : ""}${member.isGenerator() ? "*" : ""}`;
   const parameters = specMember.parameters.map((parameter) => parameter.text);
-  const head = printMethodHead(prefix, specMember.name, specMember.typeParameters, parameters, specMember.type);
+  const head = printMethodHead(
+    prefix,
+    specMember.name,
+    specMember.typeParameters,
+    parameters,
+    specMember.type,
+  );
   return `${leading}${head.trimStart()}${body.getText().slice(1)}`;
 }
 
@@ -208,7 +221,10 @@ function stub(member: SpecMember): string {
 function ensureImport(file: SourceFile, name: string, source: string): void {
   const existing = file
     .getImportDeclarations()
-    .find((declaration) => declaration.getModuleSpecifierValue() === source && !declaration.isTypeOnly());
+    .find(
+      (declaration) =>
+        declaration.getModuleSpecifierValue() === source && !declaration.isTypeOnly(),
+    );
   if (existing?.getNamedImports().some((specifier) => specifier.getName() === name)) return;
   if (existing === undefined) {
     file.insertStatements(0, printImport([name], source, false));
@@ -231,7 +247,9 @@ function removeUnusedImports(file: SourceFile): void {
   for (const declaration of file.getImportDeclarations()) {
     const specifiers = declaration.getNamedImports();
     if (specifiers.length === 0) continue;
-    const kept = specifiers.filter((specifier) => used.has(specifier.getAliasNode()?.getText() ?? specifier.getName()));
+    const kept = specifiers.filter((specifier) =>
+      used.has(specifier.getAliasNode()?.getText() ?? specifier.getName()),
+    );
     if (kept.length === specifiers.length) continue;
     if (kept.length === 0) {
       declaration.remove();
@@ -248,13 +266,20 @@ function removeUnusedImports(file: SourceFile): void {
 }
 
 /** Sets `capabilities` in the manifest to one flag per capability the spec defines. */
-function writeCapabilityFlags(file: SourceFile, spec: SpecModel, chosen: ReadonlySet<string>): void {
+function writeCapabilityFlags(
+  file: SourceFile,
+  spec: SpecModel,
+  chosen: ReadonlySet<string>,
+): void {
   const property = file
     .getVariableDeclarationOrThrow("manifest")
     .getInitializerIfKindOrThrow(SyntaxKind.ObjectLiteralExpression)
     .getPropertyOrThrow("capabilities");
-  if (!Node.isPropertyAssignment(property)) throw new Error("manifest.capabilities must be a property");
-  const flags = spec.capabilities.map((capability) => `    ${capability.name}: ${chosen.has(capability.name)},\n`);
+  if (!Node.isPropertyAssignment(property))
+    throw new Error("manifest.capabilities must be a property");
+  const flags = spec.capabilities.map(
+    (capability) => `    ${capability.name}: ${chosen.has(capability.name)},\n`,
+  );
   const initializer = property.getInitializerOrThrow();
   const text = file.getFullText();
   file.replaceWithText(
@@ -290,7 +315,10 @@ function syncSpecTypeImport(file: SourceFile, spec: SpecModel): void {
   });
   const existing = file
     .getImportDeclarations()
-    .find((declaration) => declaration.getModuleSpecifierValue() === "@kvkit/spec" && declaration.isTypeOnly());
+    .find(
+      (declaration) =>
+        declaration.getModuleSpecifierValue() === "@kvkit/spec" && declaration.isTypeOnly(),
+    );
   const text = printImport([...used], "@kvkit/spec", true);
   if (existing !== undefined) existing.replaceWithText(text);
   else if (used.size > 0) file.insertStatements(0, text);
@@ -304,7 +332,10 @@ function organizeImports(file: SourceFile): void {
   const statements = file.getStatements();
   const run: (ImportDeclaration | ExportDeclaration)[] = [];
   for (const statement of statements) {
-    if (Node.isImportDeclaration(statement) || (Node.isExportDeclaration(statement) && statement.hasModuleSpecifier())) {
+    if (
+      Node.isImportDeclaration(statement) ||
+      (Node.isExportDeclaration(statement) && statement.hasModuleSpecifier())
+    ) {
       run.push(statement);
     } else break;
   }
@@ -327,7 +358,9 @@ function organizeImports(file: SourceFile): void {
   const last = run[run.length - 1] as Node;
   const text = file.getFullText();
   file.replaceWithText(
-    text.slice(0, first.getStart()) + printed.map((entry) => entry.text).join("\n") + text.slice(last.getEnd()),
+    text.slice(0, first.getStart()) +
+      printed.map((entry) => entry.text).join("\n") +
+      text.slice(last.getEnd()),
   );
 }
 
@@ -335,15 +368,21 @@ function printDeclaration(statement: ImportDeclaration | ExportDeclaration): str
   const source = statement.getModuleSpecifierValue() ?? "";
   if (Node.isImportDeclaration(statement)) {
     const named = statement.getNamedImports();
-    if (named.length === 0 || statement.getDefaultImport() !== undefined) return statement.getText();
-    return printImport(named.map((specifier) => specifier.getText()), source, statement.isTypeOnly());
+    if (named.length === 0 || statement.getDefaultImport() !== undefined)
+      return statement.getText();
+    return printImport(
+      named.map((specifier) => specifier.getText()),
+      source,
+      statement.isTypeOnly(),
+    );
   }
   const named = statement.getNamedExports();
   if (named.length === 0) return statement.getText();
-  return printImport(named.map((specifier) => specifier.getText()), source, statement.isTypeOnly()).replace(
-    /^import/,
-    "export",
-  );
+  return printImport(
+    named.map((specifier) => specifier.getText()),
+    source,
+    statement.isTypeOnly(),
+  ).replace(/^import/, "export");
 }
 
 function sourceRank(source: string): number {
@@ -352,4 +391,3 @@ function sourceRank(source: string): number {
   if (source.startsWith("./")) return 3;
   return 1;
 }
-

@@ -83,10 +83,7 @@ function standaloneFiles(input: JsonFilesInput): Map<string, unknown> {
         publishConfig: { access: "public" },
       },
     ],
-    [
-      "tsconfig.json",
-      { compilerOptions, include: ["src", "test", "vitest.config.ts"] },
-    ],
+    ["tsconfig.json", { compilerOptions, include: ["src", "test", "vitest.config.ts"] }],
     [
       "tsconfig.build.json",
       {

@@ -53,7 +53,9 @@ function todo(input: NextStepsInput): string[] {
     ];
   }
   if (input.template === "memory") {
-    return [`# replace the in-memory store in ${input.backendFile} and src/stores.ts with your client`];
+    return [
+      `# replace the in-memory store in ${input.backendFile} and src/stores.ts with your client`,
+    ];
   }
   return [];
 }

@@ -11,7 +11,10 @@ export interface PackageManagerCommands {
 export function packageManagerCommands(pm: PackageManager): PackageManagerCommands {
   switch (pm) {
     case "npm":
-      return { install: "npm install", run: (script) => (script === "test" ? "npm test" : `npm run ${script}`) };
+      return {
+        install: "npm install",
+        run: (script) => (script === "test" ? "npm test" : `npm run ${script}`),
+      };
     case "pnpm":
       return { install: "pnpm install", run: (script) => `pnpm ${script}` };
     case "yarn":

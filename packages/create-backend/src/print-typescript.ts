@@ -8,7 +8,9 @@ export const LINE_WIDTH = 100;
  * specifier per line with a trailing comma. Specifiers are sorted as organizeImports sorts them.
  */
 export function printImport(names: readonly string[], source: string, typeOnly: boolean): string {
-  const sorted = [...names].sort((a, b) => compareNatural(a.replace(/^type /, ""), b.replace(/^type /, "")));
+  const sorted = [...names].sort((a, b) =>
+    compareNatural(a.replace(/^type /, ""), b.replace(/^type /, "")),
+  );
   const head = typeOnly ? "import type" : "import";
   const line = `${head} { ${sorted.join(", ")} } from "${source}";`;
   if (line.length <= LINE_WIDTH) return line;

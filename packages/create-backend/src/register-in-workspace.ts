@@ -1,6 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { applyEdits, type FormattingOptions, modify, parse } from "jsonc-parser";
+import {
+  applyEdits,
+  type FormattingOptions,
+  findNodeAtLocation,
+  modify,
+  type Node,
+  parse,
+  parseTree,
+} from "jsonc-parser";
 import type { KvkitWorkspace } from "./find-workspace.ts";
 
 /** A change to a file that already exists, computed before anything is written. */
@@ -24,7 +32,11 @@ const FORMATTING: FormattingOptions = { insertSpaces: true, tabSize: 2, eol: "\n
  */
 export function workspaceEdits(workspace: KvkitWorkspace, packageName: string): FileEdit[] {
   const edits: FileEdit[] = [];
-  const changeset = join(workspace.root, ".changeset", `${workspace.packagePath.split("/").pop()}.md`);
+  const changeset = join(
+    workspace.root,
+    ".changeset",
+    `${workspace.packagePath.split("/").pop()}.md`,
+  );
   if (existsSync(join(workspace.root, ".changeset")) && !existsSync(changeset)) {
     edits.push({
       path: changeset,
@@ -46,12 +58,34 @@ function addReference(text: string, packagePath: string): string {
   const config = parse(text) as { references?: { path?: unknown }[] } | undefined;
   const references = config?.references ?? [];
   if (references.some((reference) => reference.path === packagePath)) return text;
-  // Keep `tsconfig.tests.json` last: it references every package.
+  const entry = `{ "path": ${JSON.stringify(packagePath)} }`;
+  const list = findNodeAtLocation(parseTree(text) ?? emptyTree, ["references"]);
+  const items = list?.children ?? [];
+  const last = items.at(-1);
+  if (list === undefined || last === undefined) {
+    const edits = modify(
+      text,
+      ["references", 0],
+      { path: packagePath },
+      {
+        formattingOptions: FORMATTING,
+        isArrayInsertion: true,
+      },
+    );
+    return applyEdits(text, edits);
+  }
+  // Insert as a line of its own, indented like its neighbours, leaving them as they are.
+  // `tsconfig.tests.json` stays last: it references every package.
   const testsAt = references.findIndex((reference) => reference.path === "tsconfig.tests.json");
-  const index = testsAt === -1 ? references.length : testsAt;
-  const edits = modify(text, ["references", index], { path: packagePath }, {
-    formattingOptions: FORMATTING,
-    isArrayInsertion: true,
-  });
-  return applyEdits(text, edits);
+  const before = testsAt === -1 ? undefined : items[testsAt];
+  const anchor = before ?? last;
+  const lineStart = text.lastIndexOf("\n", anchor.offset) + 1;
+  const indent = text.slice(lineStart, anchor.offset);
+  if (before !== undefined) {
+    return `${text.slice(0, before.offset)}${entry},\n${indent}${text.slice(before.offset)}`;
+  }
+  const end = last.offset + last.length;
+  return `${text.slice(0, end)},\n${indent}${entry}${text.slice(end)}`;
 }
+
+const emptyTree: Node = { type: "object", offset: 0, length: 0 };

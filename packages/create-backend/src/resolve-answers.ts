@@ -23,9 +23,17 @@ export interface Choice<T> {
 
 /** Asks questions in a terminal. Each method rejects with {@link CancelledError} on Ctrl-C. */
 export interface Prompter {
-  text(message: string, initial: string, validate?: (value: string) => string | undefined): Promise<string>;
+  text(
+    message: string,
+    initial: string,
+    validate?: (value: string) => string | undefined,
+  ): Promise<string>;
   select<T>(message: string, choices: readonly Choice<T>[], initial: T): Promise<T>;
-  multiselect<T>(message: string, choices: readonly Choice<T>[], initial: readonly T[]): Promise<T[]>;
+  multiselect<T>(
+    message: string,
+    choices: readonly Choice<T>[],
+    initial: readonly T[],
+  ): Promise<T[]>;
   confirm(message: string, initial: boolean): Promise<boolean>;
 }
 
@@ -117,10 +125,14 @@ async function ask(
     ));
   const packageName =
     args.name ??
-    (await prompter.text("Package name", suggestPackageName(basename(resolve(directory))), (value) => {
-      const problems = packageNameProblems(value);
-      return problems.length === 0 ? undefined : problems.join("; ");
-    }));
+    (await prompter.text(
+      "Package name",
+      suggestPackageName(basename(resolve(directory))),
+      (value) => {
+        const problems = packageNameProblems(value);
+        return problems.length === 0 ? undefined : problems.join("; ");
+      },
+    ));
   const description = args.description ?? (await prompter.text("Description", DEFAULT_DESCRIPTION));
   const template =
     args.template ??
@@ -130,7 +142,9 @@ async function ask(
       "memory",
     ));
   const offered = TEMPLATES[template].implements;
-  const available = context.capabilityNames.filter((name) => offered === "all" || offered.includes(name));
+  const available = context.capabilityNames.filter(
+    (name) => offered === "all" || offered.includes(name),
+  );
   const capabilities =
     args.capabilities ??
     (await prompter.multiselect(
@@ -146,7 +160,8 @@ async function ask(
       context.invoker ?? "npm",
     ));
   const git = args.git ?? (await prompter.confirm("Initialise a git repository?", true));
-  const install = args.install ?? (await prompter.confirm(`Install dependencies with ${packageManager}?`, true));
+  const install =
+    args.install ?? (await prompter.confirm(`Install dependencies with ${packageManager}?`, true));
   return {
     directory,
     packageName,

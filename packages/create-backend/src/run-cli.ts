@@ -3,14 +3,14 @@ import { resolve } from "node:path";
 import { spinner } from "@clack/prompts";
 import { CAPABILITY_NAMES } from "@kvkit/spec";
 import { CancelledError } from "./cancelled-error.ts";
-import { parseCliArguments } from "./cli-arguments.ts";
 import { clackPrompter } from "./clack-prompter.ts";
+import { parseCliArguments } from "./cli-arguments.ts";
 import { helpText } from "./help-text.ts";
 import { nextSteps } from "./next-steps.ts";
 import { detectPackageManager } from "./package-manager-commands.ts";
 import type { ConflictPolicy } from "./plan-changes.ts";
-import { type Prompter, resolveAnswers } from "./resolve-answers.ts";
 import { rerunCommand } from "./rerun-command.ts";
+import { type Prompter, resolveAnswers } from "./resolve-answers.ts";
 import { runCommand } from "./run-command.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -31,7 +31,10 @@ export interface CliEnvironment {
  * error or missing answer, 3 directory not empty, 130 cancelled. Prompts only when stdin and
  * stdout are terminals; never waits for input otherwise.
  */
-export async function runCli(argv: readonly string[], environment: CliEnvironment): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  environment: CliEnvironment,
+): Promise<number> {
   const { write, writeError } = environment;
   try {
     const args = parseCliArguments(argv);
@@ -43,7 +46,10 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
       write(`${ownVersion()}\n`);
       return 0;
     }
-    const ci = environment.env.CI !== undefined && environment.env.CI !== "" && environment.env.CI !== "false";
+    const ci =
+      environment.env.CI !== undefined &&
+      environment.env.CI !== "" &&
+      environment.env.CI !== "false";
     const terminal = environment.stdinIsTty && environment.stdoutIsTty;
     const interactive = terminal && args.interactive !== false && !ci;
     const invoker = detectPackageManager(environment.env.npm_config_user_agent);
@@ -90,7 +96,9 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
       write(`Dry run: nothing was written. Planned for ${target}:\n`);
       for (const file of result.plan) write(`  ${file.action.padEnd(9)} ${file.path}\n`);
       for (const edit of result.edits) {
-        write(`  ${(edit.before === undefined ? "create" : "modify").padEnd(9)} ${edit.label} (workspace)\n`);
+        write(
+          `  ${(edit.before === undefined ? "create" : "modify").padEnd(9)} ${edit.label} (workspace)\n`,
+        );
       }
       return 0;
     }
@@ -136,7 +144,9 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
       writeError(`${error.message}\n`);
       return 130;
     }
-    writeError(`create-backend failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    writeError(
+      `create-backend failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 1;
   }
 }
@@ -182,7 +192,9 @@ async function install(pm: string, cwd: string, environment: CliEnvironment): Pr
 }
 
 function ownVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  const manifest = JSON.parse(
+    readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+  ) as {
     version: string;
   };
   return manifest.version;

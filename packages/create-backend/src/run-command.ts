@@ -12,7 +12,11 @@ export interface CommandResult {
  * Runs `command` with its stdin closed (so it can never wait for input) and its output
  * captured. Resolves when it exits; never rejects.
  */
-export function runCommand(command: string, args: readonly string[], cwd: string): Promise<CommandResult> {
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+): Promise<CommandResult> {
   return new Promise((resolvePromise) => {
     let output = "";
     const child = spawn(command, args, {
@@ -27,7 +31,9 @@ export function runCommand(command: string, args: readonly string[], cwd: string
     child.stderr.on("data", (chunk: Buffer) => {
       output += chunk.toString();
     });
-    child.on("error", (error) => resolvePromise({ code: null, output: `${output}${error.message}\n` }));
+    child.on("error", (error) =>
+      resolvePromise({ code: null, output: `${output}${error.message}\n` }),
+    );
     child.on("close", (code) => resolvePromise({ code, output }));
   });
 }

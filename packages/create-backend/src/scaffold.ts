@@ -62,7 +62,9 @@ const HARMLESS_ENTRIES = new Set([".git"]);
 export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult> {
   const names = backendNames(options.packageName);
   const spec = options.spec ?? loadSpecModel();
-  const capabilities = [...new Set([...options.capabilities, ...TEMPLATES[options.template].required])];
+  const capabilities = [
+    ...new Set([...options.capabilities, ...TEMPLATES[options.template].required]),
+  ];
   checkCapabilities(capabilities, options.template, spec);
   const policy = options.conflicts ?? "refuse";
   const entries = await listDirectory(options.target);
@@ -81,7 +83,9 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
   if (!options.dryRun) await mkdir(parent, { recursive: true });
   // A sibling of the target, so that moving it into place is a rename on one file system.
   const staging = await mkdtemp(
-    options.dryRun ? join(tmpdir(), "create-backend-") : join(parent, `.${basename(options.target)}.staging-`),
+    options.dryRun
+      ? join(tmpdir(), "create-backend-")
+      : join(parent, `.${basename(options.target)}.staging-`),
   );
   try {
     const paths = await renderPackage(staging, {

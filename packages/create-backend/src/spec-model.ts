@@ -84,11 +84,13 @@ export function loadSpecModel(specPackageJson: string = resolveSpecPackageJson()
   }
   const interfaces = new Map<string, InterfaceDeclaration>();
   for (const file of project.getSourceFiles()) {
-    for (const declaration of file.getInterfaces()) interfaces.set(declaration.getName(), declaration);
+    for (const declaration of file.getInterfaces())
+      interfaces.set(declaration.getName(), declaration);
   }
   const findInterface = (name: string): InterfaceDeclaration => {
     const found = interfaces.get(name);
-    if (found === undefined) throw new Error(`@kvkit/spec (${directory}) declares no interface ${name}`);
+    if (found === undefined)
+      throw new Error(`@kvkit/spec (${directory}) declares no interface ${name}`);
     return found;
   };
 
@@ -110,7 +112,10 @@ export function loadSpecModel(specPackageJson: string = resolveSpecPackageJson()
     typeNames,
     valueNames,
     requiredInterfaces,
-    members: (name) => findInterface(name).getMembers().flatMap((member) => toMember(name, member)),
+    members: (name) =>
+      findInterface(name)
+        .getMembers()
+        .flatMap((member) => toMember(name, member)),
   };
 }
 

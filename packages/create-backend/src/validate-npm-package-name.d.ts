@@ -6,5 +6,6 @@ declare module "validate-npm-package-name" {
     warnings?: string[];
   }
   function validate(name: string): Result;
+  // biome-ignore lint/style/noDefaultExport: the package's CommonJS export is its default.
   export default validate;
 }

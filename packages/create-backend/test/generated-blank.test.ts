@@ -16,5 +16,7 @@ await scaffold({
   packageManager: "pnpm",
   standalone: true,
 });
+// A root Biome config below the repository's would stop the repository's own Biome runs.
+await rm(join(target, "biome.json"));
 await import(join(target, "test/conformance.test.ts"));
 await import(join(target, "test/plugin.test.ts"));

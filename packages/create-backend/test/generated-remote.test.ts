@@ -16,6 +16,8 @@ await scaffold({
   packageManager: "npm",
   standalone: true,
 });
+// A root Biome config below the repository's would stop the repository's own Biome runs.
+await rm(join(target, "biome.json"));
 for (const file of ["conformance", "faults", "health", "plugin"]) {
   await import(join(target, `test/${file}.test.ts`));
 }
