@@ -11,7 +11,7 @@ export function assertValidTtl(ttlMs: unknown): asserts ttlMs is number | undefi
   if (typeof ttlMs !== "number") {
     throw new TypeError(`ttlMs must be a number, not ${describeType(ttlMs)}`);
   }
-  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
+  if (!Number.isInteger(ttlMs) || ttlMs <= 0) {
     throw new InvalidOptionError([`ttlMs must be a positive integer, not ${ttlMs}`]);
   }
 }

@@ -141,7 +141,7 @@ export class MemoryBackend implements FullBackend {
       if (typeof limit !== "number") {
         throw new TypeError(`limit must be a number, not ${describeType(limit)}`);
       }
-      if (!Number.isSafeInteger(limit) || limit < 0) {
+      if (!Number.isInteger(limit) || limit < 0) {
         throw new InvalidOptionError([`limit must be a non-negative integer, not ${limit}`]);
       }
     }
@@ -359,7 +359,7 @@ export class MemoryBackend implements FullBackend {
     if (typeof bufferSize !== "number") {
       throw new TypeError(`bufferSize must be a number, not ${describeType(bufferSize)}`);
     }
-    if (!Number.isSafeInteger(bufferSize) || bufferSize < 1) {
+    if (!Number.isInteger(bufferSize) || bufferSize < 1) {
       throw new InvalidOptionError([`bufferSize must be a positive integer, not ${bufferSize}`]);
     }
     if (cursor !== undefined && typeof cursor !== "string") {
