@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { startVitest } from "vitest/node";
@@ -13,26 +14,36 @@ import {
 
 const config = fileURLToPath(new URL("reporter/vitest.config.ts", import.meta.url));
 
-/** Runs the fixture suites in a nested Vitest and returns the JSON the reporter wrote. */
-async function runFixture(): Promise<ConformanceReport> {
+/** Runs the fixture suites in a nested Vitest; returns the JSON written and the text printed. */
+async function runFixture(): Promise<{ report: ConformanceReport; printed: string }> {
   const directory = await mkdtemp(join(tmpdir(), "kvkit-reporter-"));
   const jsonPath = join(directory, "conformance.json");
+  let printed = "";
+  const stdout = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      printed += chunk.toString();
+      done();
+    },
+  });
   try {
-    const vitest = await startVitest("test", [], {
-      config,
-      watch: false,
-      reporters: [new ConformanceReporter({ jsonPath })],
-    });
+    const vitest = await startVitest(
+      "test",
+      [],
+      { config, watch: false, reporters: [new ConformanceReporter({ jsonPath })] },
+      {},
+      { stdout, stderr: stdout },
+    );
     await vitest.close();
-    return JSON.parse(await readFile(jsonPath, "utf8")) as ConformanceReport;
+    const report = JSON.parse(await readFile(jsonPath, "utf8")) as ConformanceReport;
+    return { report, printed };
   } finally {
     await rm(directory, { recursive: true, force: true });
   }
 }
 
 describe("ConformanceReporter", () => {
-  it("onTestRunEnd() writes per-group counts and declared capabilities as JSON", async () => {
-    const report = await runFixture();
+  it("onTestRunEnd() prints a table per backend and writes per-group counts and declared capabilities as JSON", async () => {
+    const { report, printed } = await runFixture();
     const names = report.backends.map((backend) => backend.name).sort();
     expect(names).toEqual(["kv-only", "kv-only-delete-always-true"]);
     const conforming = report.backends.find(
@@ -61,6 +72,10 @@ describe("ConformanceReporter", () => {
     expect(broken.status).toBe("failing");
     const brokenKv = broken.groups.find((group) => group.group === "kv");
     expect(brokenKv?.failed).toBeGreaterThan(0);
+
+    expect(printed).toContain("kvkit conformance: kv-only (passing)");
+    expect(printed).toContain("kvkit conformance: kv-only-delete-always-true (failing)");
+    expect(printed).toMatch(/namespace › kv\s+\d+\s+0\s+\d+/);
   }, 120_000);
 });
 
