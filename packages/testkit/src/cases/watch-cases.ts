@@ -16,8 +16,13 @@ import { listKeys } from "../traits/list-keys.ts";
 
 type WatchBackend = Backend & WatchCapability;
 
-/** How long an expected event may take to arrive. A missing event fails after this, never hangs. */
-const EVENT_TIMEOUT_MS = 2_000;
+/**
+ * The longest an expected event may take to arrive: a fifth of the per-test timeout, at most
+ * 2 s. A missing event fails the test after this instead of hanging it.
+ */
+function eventTimeout(suite: SuiteContext): number {
+  return Math.min(2_000, Math.max(100, Math.floor(suite.timeoutMs / 5)));
+}
 /** How long a stream must stay silent to count as "no further event". */
 const QUIET_MS = 30;
 
@@ -32,6 +37,9 @@ export function watchCases(suite: SuiteContext): void {
   const manifest = suite.manifest;
   const declared = manifest.capabilities;
   const crossInstance = manifest.sharedStore || manifest.watchReach === "cross-process";
+  const waitMs = eventTimeout(suite);
+  const within = <T>(promise: Promise<T>, what: string): Promise<T> =>
+    settleWithin(promise, waitMs, what);
 
   async function open(): Promise<{ backend: WatchBackend; openAnother(): Promise<Backend> }> {
     const { backend, openAnother } = await suite.open();
@@ -40,7 +48,7 @@ export function watchCases(suite: SuiteContext): void {
 
   /** Opens a watch and a reader; the stream is closed when the test ends (with the store). */
   async function watchOn(backend: WatchBackend, options: WatchOptions = {}): Promise<EventReader> {
-    return new EventReader(await backend.watch(options));
+    return new EventReader(await backend.watch(options), waitMs);
   }
 
   describe("delivery", () => {
@@ -75,7 +83,7 @@ export function watchCases(suite: SuiteContext): void {
         const { backend } = await open();
         const stream = await backend.watch();
         const writes = backend.set("k", bytes("v"));
-        const reader = new EventReader(stream);
+        const reader = new EventReader(stream, waitMs);
         await writes;
         expect(await reader.next()).toMatchObject({ type: "set", key: "k" });
       },
@@ -652,14 +660,11 @@ function types(events: readonly WatchEvent[]): string[] {
   );
 }
 
-/** Awaits `promise`, failing after {@link EVENT_TIMEOUT_MS} instead of hanging. */
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+/** Awaits `promise`, failing after `ms` instead of hanging. */
+async function settleWithin<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} did not settle within ${EVENT_TIMEOUT_MS} ms`)),
-      EVENT_TIMEOUT_MS,
-    );
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
   });
   try {
     return await Promise.race([promise, timeout]);
@@ -687,18 +692,20 @@ function seeded(seed: number): () => number {
 class EventReader {
   readonly #stream: WatchStream;
   readonly #iterator: AsyncIterator<WatchEvent>;
+  readonly #waitMs: number;
   #pending: Promise<IteratorResult<WatchEvent>> | undefined;
 
-  constructor(stream: WatchStream) {
+  constructor(stream: WatchStream, waitMs: number) {
     this.#stream = stream;
     this.#iterator = stream[Symbol.asyncIterator]();
+    this.#waitMs = waitMs;
   }
 
   /** The next event; fails if none arrives in time or the stream ends. */
   async next(): Promise<WatchEvent> {
-    const event = await this.#read(EVENT_TIMEOUT_MS);
+    const event = await this.#read(this.#waitMs);
     if (event === undefined) {
-      throw new Error(`no watch event arrived within ${EVENT_TIMEOUT_MS} ms`);
+      throw new Error(`no watch event arrived within ${this.#waitMs} ms`);
     }
     return event;
   }
@@ -707,10 +714,10 @@ class EventReader {
   async take(count: number): Promise<WatchEvent[]> {
     const events: WatchEvent[] = [];
     while (events.length < count) {
-      const event = await this.#read(EVENT_TIMEOUT_MS);
+      const event = await this.#read(this.#waitMs);
       if (event === undefined) {
         throw new Error(
-          `expected ${count} watch events, got ${events.length} within ${EVENT_TIMEOUT_MS} ms: ${types(events).join(", ")}`,
+          `expected ${count} watch events, got ${events.length} within ${this.#waitMs} ms: ${types(events).join(", ")}`,
         );
       }
       events.push(event);

@@ -13,6 +13,22 @@ export interface VariantOptions extends MemoryBackendOptions {
   readonly prefix: string;
 }
 
+/** How a variant's suite runs. */
+export interface RunVariantOptions {
+  /** What the variant declares. Default: the memory backend's manifest. */
+  readonly manifest?: Manifest | undefined;
+  /**
+   * Re-run the suite under a namespace. Default false: a broken variant has to be caught by
+   * the plain run; only the namespace variant and the unbroken backend need the re-run.
+   */
+  readonly namespace?: boolean | undefined;
+  /**
+   * Per-test timeout. Default 2 s, which makes a missing watch event fail after 400 ms: the
+   * memory backend delivers in microseconds, and broken variants should not cost seconds each.
+   */
+  readonly timeoutMs?: number | undefined;
+}
+
 /**
  * Registers the whole conformance suite for one variant of the memory backend, as a plugin's
  * conformance test would, with fewer property runs to keep the self-test fast.
@@ -20,11 +36,13 @@ export interface VariantOptions extends MemoryBackendOptions {
 export function runVariant(
   name: string,
   create: (options: VariantOptions) => MemoryBackend | Backend,
-  manifest: Manifest = memoryManifest,
+  options: RunVariantOptions = {},
 ): void {
   runConformanceSuite({
     name,
-    manifest,
+    manifest: options.manifest ?? memoryManifest,
+    namespace: options.namespace ?? false,
+    timeoutMs: options.timeoutMs ?? 2_000,
     create: ({ storeId, prefix, clock }) =>
       create({ store: storeId, prefix, ...(clock === undefined ? {} : { clock: clock.now }) }),
     destroy: (storeId) => {
@@ -33,9 +51,4 @@ export function runVariant(
     controllableClock: true,
     propertyRuns: 10,
   });
-}
-
-/** The store a variant instance was opened on (for variants that break the engine's rules). */
-export function storeOf(options: VariantOptions): MemoryStore {
-  return MemoryStore.named(options.store);
 }

@@ -2,4 +2,8 @@
 import { MemoryBackend } from "@kvkit/backend-memory";
 import { runVariant } from "./run-variant.ts";
 
-runVariant("unbroken", (options) => new MemoryBackend(options));
+// With the namespace re-run and the default per-test timeout, exactly as a plugin runs it.
+runVariant("unbroken", (options) => new MemoryBackend(options), {
+  namespace: true,
+  timeoutMs: 10_000,
+});
