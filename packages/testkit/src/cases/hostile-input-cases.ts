@@ -227,6 +227,30 @@ export function hostileInputCases(suite: SuiteContext): void {
   const valueArbitrary = fc.uint8Array({ maxLength: Math.min(64, maxValueBytes) });
 
   it(
+    "set() keeps 200 arbitrary well-formed keys distinct: each reads back its own value (property)",
+    async () => {
+      await assertProperty(
+        suite,
+        fc.asyncProperty(
+          fc.uniqueArray(keyArbitrary, { minLength: 200, maxLength: 200 }),
+          async (keys) => {
+            const { backend } = await suite.open();
+            for (const [index, key] of keys.entries()) await backend.set(key, bytes(String(index)));
+            for (const [index, key] of keys.entries()) {
+              expect(await backend.get(key), JSON.stringify(key)).toEqual(bytes(String(index)));
+            }
+            expectKeys(await listKeys(backend), sortByBytes(keys), ordered);
+            await backend.close();
+          },
+        ),
+        // 200 keys is about 20,000 pairs per run; a few runs per suite run are enough.
+        Math.max(1, Math.round(suite.propertyRuns / 25)),
+      );
+    },
+    Math.max(t, 30_000),
+  );
+
+  it(
     "set(), get(), list() and delete() round-trip arbitrary well-formed keys and byte values (property)",
     async () => {
       await assertProperty(

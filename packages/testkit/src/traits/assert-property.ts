@@ -9,8 +9,9 @@ import type { SuiteContext } from "../suite-context.ts";
 export async function assertProperty<Ts>(
   suite: SuiteContext,
   property: fc.IAsyncProperty<Ts>,
+  numRuns: number = suite.propertyRuns,
 ): Promise<void> {
-  const details = await fc.check(property, suite.propertyParameters());
+  const details = await fc.check(property, { ...suite.propertyParameters(), numRuns });
   if (!details.failed) return;
   const report = (await fc.asyncDefaultReportMessage(details)) ?? "property failed";
   // fc.commands prints the replay path of a command sequence inside the counterexample.
