@@ -186,14 +186,14 @@ export class FileBackend implements FullBackend {
     assertValidKey(key, this.#limits.maxKeyBytes);
     assertValidValue(value, this.#limits.maxValueBytes);
     assertValidTtl(options?.ttlMs);
-    await this.#ready(options);
+    await this.#ready(options, false);
     await this.#commit([], [this.#setOp(key, value, options?.ttlMs)], options?.signal);
   }
 
   async delete(key: string, options?: OperationOptions): Promise<boolean> {
     this.#begin(options);
     assertValidKey(key, this.#limits.maxKeyBytes);
-    await this.#ready(options);
+    await this.#ready(options, false);
     const outcome = await this.#commit(
       [],
       [{ type: "delete", key: this.#prefix + key }],
@@ -233,7 +233,7 @@ export class FileBackend implements FullBackend {
       assertValidValue(entry.value, this.#limits.maxValueBytes);
     }
     assertValidTtl(options?.ttlMs);
-    await this.#ready(options);
+    await this.#ready(options, false);
     if (entries.length === 0) return;
     const ops = entries.map((entry) => this.#setOp(entry.key, entry.value, options?.ttlMs));
     await this.#commit([], ops, options?.signal);
@@ -244,7 +244,7 @@ export class FileBackend implements FullBackend {
     assertArray(keys, "keys");
     this.#assertBatchSize(keys.length);
     for (const key of keys) assertValidKey(key, this.#limits.maxKeyBytes);
-    await this.#ready(options);
+    await this.#ready(options, false);
     if (keys.length === 0) return 0;
     const ops: PlannedOp[] = keys.map((key) => ({ type: "delete", key: this.#prefix + key }));
     const outcome = await this.#commit([], ops, options?.signal);
@@ -271,7 +271,7 @@ export class FileBackend implements FullBackend {
     assertVersion(expected, "expected");
     assertValidValue(value, this.#limits.maxValueBytes);
     assertValidTtl(options?.ttlMs);
-    await this.#ready(options);
+    await this.#ready(options, false);
     const outcome = await this.#commit(
       [{ key: this.#prefix + key, version: expected }],
       [this.#setOp(key, value, options?.ttlMs)],
@@ -325,7 +325,7 @@ export class FileBackend implements FullBackend {
       ops.push({ type: "delete", key: this.#prefix + key });
     }
     if (problems.length > 0) throw new InvalidOptionError(problems);
-    await this.#ready(options);
+    await this.#ready(options, false);
     const versions = new Map<string, Version>();
     if (encodedChecks.length === 0 && ops.length === 0) return { versions };
     const outcome = await this.#commit(encodedChecks, ops, options?.signal);
@@ -457,8 +457,11 @@ export class FileBackend implements FullBackend {
     throwIfAborted(options?.signal);
   }
 
-  /** Opens the store once, then catches up with the log so reads see every earlier write. */
-  async #ready(options: OperationOptions | undefined): Promise<void> {
+  /**
+   * Opens the store once, then (for reads) catches up with the log so they see every earlier
+   * write. Writes skip the catch-up: their own replay brings the index up to date.
+   */
+  async #ready(options: OperationOptions | undefined, read = true): Promise<void> {
     this.#opening ??= Promise.resolve().then(() => this.#open());
     try {
       await this.#opening;
@@ -468,7 +471,7 @@ export class FileBackend implements FullBackend {
     }
     if (this.#closing !== undefined) throw new ClosedError();
     throwIfAborted(options?.signal);
-    this.#catchUp();
+    if (read) this.#catchUp();
   }
 
   #open(): void {
@@ -675,15 +678,19 @@ export class FileBackend implements FullBackend {
       } catch (error) {
         writeError = error;
       }
-      if (writeError === undefined && this.#durability === "power") {
-        syncError = await new Promise<unknown>((settle) => fdatasync(this.#fd, settle));
-      }
+      // Replaying (CPU) overlaps the fdatasync (I/O, on the thread pool); no write settles
+      // before both are done.
+      const syncing =
+        writeError === undefined && this.#durability === "power"
+          ? new Promise<unknown>((settle) => fdatasync(this.#fd, settle))
+          : undefined;
       let readError: unknown;
       try {
         this.#catchUp();
       } catch (error) {
         readError = error;
       }
+      syncError = await syncing;
       for (const write of batch) {
         this.#inFlight.delete(write.version);
         const outcome = write.outcome;

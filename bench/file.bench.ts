@@ -1,0 +1,250 @@
+// The file backend (durability "power") against unstorage's fs driver, lmdb and classic-level
+// (native references), and against the physical floor of one durable file write
+// (write + fsync + rename, measured here in the same run). Workload of
+// reference/bench-peers.md §2: keys of 16-32 B, 100 B values; set in key order, get in a
+// shuffled order; sequential (await each) and 64 in flight.
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { open, rename } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FileBackend } from "@kvkit/backend-file";
+import { ClassicLevel } from "classic-level";
+import { open as openLmdb } from "lmdb";
+import { createStorage } from "unstorage";
+import fsDriver from "unstorage/drivers/fs";
+import { type Contender, type Measurement, measure } from "./src/measure.ts";
+import { printEnvironment } from "./src/print-environment.ts";
+import { printReport } from "./src/print-report.ts";
+
+const SEQUENTIAL_N = Number(process.env.BENCH_SEQUENTIAL_N ?? 200);
+const CONCURRENT_N = Number(process.env.BENCH_CONCURRENT_N ?? 3000);
+const GET_N = Number(process.env.BENCH_GET_N ?? 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const IN_FLIGHT = 64;
+
+/** A store as the benchmark drives it. */
+interface Subject {
+  readonly name: string;
+  get(key: string): Promise<Uint8Array | undefined | null>;
+  set(key: string, value: Uint8Array): Promise<unknown>;
+  close(): Promise<unknown>;
+}
+
+const root = mkdtempSync(join(tmpdir(), "kvkit-file-bench-"));
+let storeCount = 0;
+
+function directory(name: string): string {
+  storeCount++;
+  const path = join(root, `${storeCount}-${name}`);
+  mkdirSync(path, { recursive: true });
+  return path;
+}
+
+function makeKeys(count: number, tag: string): string[] {
+  // 16-32 bytes, all ASCII; a colon, which unstorage maps to a directory separator.
+  return Array.from(
+    { length: count },
+    (_, i) => `b${tag}:${i.toString(36).padStart(6, "0")}:${"x".repeat(5 + (i % 17))}`,
+  );
+}
+
+/** Fisher-Yates with a fixed-seed xorshift, so every run reads in the same order. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const result = [...items];
+  let seed = 0x9e3779b9;
+  for (let i = result.length - 1; i > 0; i--) {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    const j = (seed >>> 0) % (i + 1);
+    [result[i], result[j]] = [result[j] as T, result[i] as T];
+  }
+  return result;
+}
+
+/** One durable file write the way careful Node code does it: temp file, fsync, rename. */
+function floor(withDirectorySync: boolean): Subject {
+  const base = directory(withDirectorySync ? "floor-dir" : "floor");
+  return {
+    name: withDirectorySync ? "write+fsync+rename+fsync(dir)" : "write+fsync+rename (floor)",
+    async set(key, value) {
+      const final = join(base, encodeURIComponent(key));
+      const temp = `${final}.${randomBytes(6).toString("hex")}.tmp`;
+      const handle = await open(temp, "wx", 0o600);
+      try {
+        await handle.writeFile(value);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, final);
+      if (withDirectorySync) {
+        const dir = await open(base, "r");
+        await dir.sync();
+        await dir.close();
+      }
+    },
+    async get(key) {
+      const handle = await open(join(base, encodeURIComponent(key)), "r");
+      try {
+        return new Uint8Array(await handle.readFile());
+      } finally {
+        await handle.close();
+      }
+    },
+    close: async () => undefined,
+  };
+}
+
+function kvkit(): Subject {
+  const backend = new FileBackend({ directory: directory("kvkit"), durability: "power" });
+  return {
+    name: "kvkit file (power)",
+    get: (key) => backend.get(key),
+    set: (key, value) => backend.set(key, value),
+    close: () => backend.close(),
+  };
+}
+
+function unstorage(): Subject {
+  const storage = createStorage({ driver: fsDriver({ base: directory("unstorage") }) });
+  return {
+    name: "unstorage fs",
+    get: (key) => storage.getItemRaw<Uint8Array>(key),
+    set: (key, value) => storage.setItemRaw(key, value),
+    close: () => storage.dispose(),
+  };
+}
+
+function lmdb(): Subject {
+  const db = openLmdb<Buffer, string>({ path: directory("lmdb"), encoding: "binary" });
+  return {
+    name: "lmdb (durable)",
+    get: async (key) => db.get(key),
+    set: (key, value) => db.put(key, Buffer.from(value.buffer, value.byteOffset, value.byteLength)),
+    close: () => db.close(),
+  };
+}
+
+function classicLevel(): Subject {
+  const db = new ClassicLevel<string, Uint8Array>(directory("level"), { valueEncoding: "view" });
+  return {
+    name: "classic-level (sync)",
+    get: (key) => db.get(key),
+    set: (key, value) => db.put(key, value, { sync: true }),
+    close: () => db.close(),
+  };
+}
+
+/** Sets every key, `inFlight` at a time. */
+async function setAll(
+  subject: Subject,
+  keys: readonly string[],
+  value: Uint8Array,
+  inFlight: number,
+) {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < keys.length) {
+      const key = keys[next++] as string;
+      await subject.set(key, value);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+}
+
+function setContenders(
+  subjects: readonly Subject[],
+  count: number,
+  inFlight: number,
+  value: Uint8Array,
+): Contender[] {
+  return subjects.map((subject, index) => {
+    let round = 0;
+    return {
+      name: subject.name,
+      async run() {
+        // New keys every round, so file-per-key stores create files as in a first write.
+        round++;
+        await setAll(subject, makeKeys(count, `${index}r${round}`), value, inFlight);
+      },
+    };
+  });
+}
+
+async function main(): Promise<void> {
+  printEnvironment();
+  console.log(
+    `keys 16-32 B, values 100 B; sequential set N=${SEQUENTIAL_N}, ${IN_FLIGHT}-in-flight set N=${CONCURRENT_N}, get N=${GET_N}; ${ROUNDS} rounds`,
+  );
+  const value = new Uint8Array(100).fill(0x61);
+  const subjects = [kvkit(), floor(false), floor(true), unstorage(), lmdb(), classicLevel()];
+  const [kv, floorSubject, , unstorageSubject, lmdbSubject, levelSubject] = subjects as [
+    Subject,
+    Subject,
+    Subject,
+    Subject,
+    Subject,
+    Subject,
+  ];
+  const results: Measurement[] = [];
+  results.push(
+    ...(await measure({
+      name: "durable set, sequential",
+      ops: SEQUENTIAL_N,
+      contenders: setContenders(subjects, SEQUENTIAL_N, 1, value),
+      rounds: ROUNDS,
+      warmupRounds: 1,
+    })),
+  );
+  results.push(
+    ...(await measure({
+      name: `durable set, ${IN_FLIGHT} in flight`,
+      ops: CONCURRENT_N,
+      contenders: setContenders(
+        [kv, unstorageSubject, lmdbSubject, levelSubject],
+        CONCURRENT_N,
+        IN_FLIGHT,
+        value,
+      ),
+      rounds: ROUNDS,
+      warmupRounds: 2,
+    })),
+  );
+  const getKeys = makeKeys(GET_N, "get");
+  const readOrder = shuffled(getKeys);
+  // The floor's get is one open + read + close of the key's own file.
+  const readers = [kv, unstorageSubject, lmdbSubject, levelSubject, floorSubject];
+  results.push(
+    ...(await measure({
+      name: "get, sequential",
+      ops: GET_N,
+      contenders: readers.map((subject) => ({
+        name: subject.name,
+        setup: () => setAll(subject, getKeys, value, IN_FLIGHT),
+        async run() {
+          for (const key of readOrder) {
+            const read = await subject.get(key);
+            if (read === undefined || read === null || read.byteLength !== value.byteLength) {
+              throw new Error(`${subject.name} lost ${key}`);
+            }
+          }
+        },
+      })),
+      rounds: ROUNDS,
+      warmupRounds: 1,
+    })),
+  );
+  await Promise.all(subjects.map((subject) => subject.close()));
+  rmSync(root, { recursive: true, force: true });
+  printReport(results, {
+    title: "file / embedded",
+    baselines: ["unstorage fs", "write+fsync+rename (floor)"],
+  });
+  console.log(
+    "targets: kvkit file >= 10x unstorage fs (durable set, 64 in flight); >= 0.67x the floor (sequential durable set, i.e. within 1.5x); >= 5x unstorage fs (get)",
+  );
+}
+
+await main();
