@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import {
   AbortedError,
   type AtomicCommit,
@@ -112,6 +113,7 @@ export class RedisBackend implements FullBackend {
   readonly #cluster: boolean;
   readonly #watches = new Set<RedisWatchStream>();
   #closed = false;
+  #corked = false;
   #closing: Promise<void> | undefined;
 
   /** Does no I/O: the first operation connects. */
@@ -586,7 +588,10 @@ export class RedisBackend implements FullBackend {
     send: () => Promise<T>,
   ): Promise<T> {
     try {
-      if (signal === undefined && this.#gate.ready) return await send();
+      if (signal === undefined && this.#gate.ready) {
+        this.#cork();
+        return await send();
+      }
       await this.#gate.wait(this.#timeoutMs, signal);
       this.#checkOpen();
       throwIfAborted(signal);
@@ -595,6 +600,24 @@ export class RedisBackend implements FullBackend {
     } catch (error) {
       throw mapRedisError(error, operation, write, this.#timeoutMs, this.#closed);
     }
+  }
+
+  /**
+   * Holds the socket's writes until the end of this tick, so commands issued together (many
+   * operations in flight) leave in one `writev` instead of one system call each; a lone
+   * command leaves a tick later, which costs no measurable latency. node-redis does the same.
+   * Cluster clients write to several sockets and are left alone.
+   */
+  #cork(): void {
+    if (this.#corked || this.#cluster) return;
+    const stream = (this.#client as Redis).stream as Socket | undefined;
+    if (stream === undefined) return;
+    this.#corked = true;
+    stream.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      stream.uncork();
+    });
   }
 
   #checkKey(key: string, options: OperationOptions | undefined): void {
