@@ -105,6 +105,31 @@ const VARIANTS: readonly { name: string; broken: string; groups: readonly string
     broken: "ttlMs is accepted although ttl is not declared",
     groups: ["refusal", "atomicWrite"],
   },
+  {
+    name: "delete-missing-notifies",
+    broken: "delete of a missing key notifies watchers",
+    groups: ["watch"],
+  },
+  {
+    name: "conflict-without-keys",
+    broken: "conflicts do not name the keys whose checks failed",
+    groups: ["atomicWrite"],
+  },
+  {
+    name: "get-returns-buffer",
+    broken: "get returns a Buffer instead of a plain Uint8Array",
+    groups: ["kv"],
+  },
+  {
+    name: "health-throws-after-close",
+    broken: "health rejects after close instead of reporting unavailable",
+    groups: ["health"],
+  },
+  {
+    name: "set-many-first-wins",
+    broken: "setMany keeps the first entry of a duplicated key",
+    groups: ["batch"],
+  },
   { name: "watch-drops-deletes", broken: "watch never delivers deletes", groups: ["watch"] },
   {
     name: "watch-silent-overflow",
