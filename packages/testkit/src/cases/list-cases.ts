@@ -467,7 +467,7 @@ export function listCases(suite: SuiteContext): void {
         }
       })();
       try {
-        for (let pass = 0; pass < 5; pass++) {
+        for (let pass = 0; pass < 3; pass++) {
           const listed: string[] = [];
           for await (const entry of backend.list()) {
             listed.push(entry.key);
