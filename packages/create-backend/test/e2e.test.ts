@@ -21,10 +21,17 @@ interface Result {
 
 /** The environment of every child: nothing inherited from the pnpm and Vitest running this file. */
 const childEnv: NodeJS.ProcessEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([name]) => !/^(npm_|pnpm_|VITEST|TINYPOOL|NODE_ENV$)/i.test(name)),
+  Object.entries(process.env).filter(
+    ([name]) => !/^(npm_|pnpm_|VITEST|TINYPOOL|NODE_ENV$)/i.test(name),
+  ),
 );
 
-function exec(command: string, args: readonly string[], cwd: string, timeoutMs = 4 * MINUTE): Promise<Result> {
+function exec(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  timeoutMs = 4 * MINUTE,
+): Promise<Result> {
   const started = performance.now();
   return new Promise((resolve) => {
     let output = "";
@@ -45,7 +52,10 @@ function exec(command: string, args: readonly string[], cwd: string, timeoutMs =
 
 async function ok(command: string, args: readonly string[], cwd: string): Promise<Result> {
   const result = await exec(command, args, cwd);
-  expect(result.code, `${command} ${args.join(" ")} in ${cwd}:\n${result.output.slice(-4000)}`).toBe(0);
+  expect(
+    result.code,
+    `${command} ${args.join(" ")} in ${cwd}:\n${result.output.slice(-4000)}`,
+  ).toBe(0);
   return result;
 }
 
@@ -63,7 +73,11 @@ let bin: string;
 const timings: string[] = [];
 
 beforeAll(async () => {
-  await ok("pnpm", ["exec", "tsc", "-b", "packages/spec", "packages/testkit", "packages/create-backend"], repository);
+  await ok(
+    "pnpm",
+    ["exec", "tsc", "-b", "packages/spec", "packages/testkit", "packages/create-backend"],
+    repository,
+  );
   work = await mkdtemp(join(tmpdir(), "kvkit-e2e-"));
   const packed = join(work, "tarballs");
   await mkdir(packed);
@@ -71,7 +85,8 @@ beforeAll(async () => {
     await ok("pnpm", ["pack", "--pack-destination", packed], join(repository, "packages", name));
   }
   const files = await readdir(packed);
-  const find = (prefix: string) => join(packed, files.find((file) => file.startsWith(prefix)) ?? "");
+  const find = (prefix: string) =>
+    join(packed, files.find((file) => file.startsWith(prefix)) ?? "");
   tarballs = {
     spec: find("kvkit-spec-"),
     testkit: find("kvkit-testkit-"),
@@ -139,7 +154,9 @@ async function scaffoldAndInstall(template: string, pm: Pm): Promise<string> {
       ? await ok("npm", ["install", "--no-audit", "--no-fund"], directory)
       : await ok("pnpm", ["install", "--no-frozen-lockfile"], directory);
   timings.push(`install ${template} (${pm}): ${(install.ms / 1000).toFixed(1)} s`);
-  expect(existsSync(join(directory, pm === "npm" ? "package-lock.json" : "pnpm-lock.yaml"))).toBe(true);
+  expect(existsSync(join(directory, pm === "npm" ? "package-lock.json" : "pnpm-lock.yaml"))).toBe(
+    true,
+  );
   return directory;
 }
 
@@ -150,10 +167,16 @@ async function checkAndTest(directory: string, pm: Pm): Promise<VitestReport> {
   return runTests(directory, pm);
 }
 
-async function runTests(directory: string, pm: Pm): Promise<VitestReport & { code: number | null }> {
+async function runTests(
+  directory: string,
+  pm: Pm,
+): Promise<VitestReport & { code: number | null }> {
   const report = join(directory, "vitest-report.json");
   await rm(report, { force: true });
-  const args = pm === "npm" ? ["test", "--", "--reporter=json", `--outputFile=${report}`] : ["test", "--reporter=json", `--outputFile=${report}`];
+  const args =
+    pm === "npm"
+      ? ["test", "--", "--reporter=json", `--outputFile=${report}`]
+      : ["test", "--reporter=json", `--outputFile=${report}`];
   const result = await exec(pm, args, directory);
   timings.push(`${pm} test in ${directory.split("/").pop()}: ${(result.ms / 1000).toFixed(1)} s`);
   expect(existsSync(report), result.output.slice(-4000)).toBe(true);
@@ -198,7 +221,10 @@ describe.each(["npm", "pnpm"] as const)("generated packages installed with %s", 
       const read = text.indexOf("this.#read(key)", get);
       expect(get).toBeGreaterThan(0);
       expect(read).toBeGreaterThan(get);
-      await writeFile(source, `${text.slice(0, read)}this.#read("ignored")${text.slice(read + 15)}`);
+      await writeFile(
+        source,
+        `${text.slice(0, read)}this.#read("ignored")${text.slice(read + 15)}`,
+      );
       await ok(pm, ["run", "typecheck"], directory);
       const report = await runTests(directory, pm);
       expect(report.code).not.toBe(0);
