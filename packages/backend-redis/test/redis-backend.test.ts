@@ -97,7 +97,9 @@ describe("RedisBackend", () => {
 
   it("close() releases every connection it opened, watches included (R5)", async () => {
     const count = async (): Promise<number> =>
-      String(await control.call("CLIENT", "LIST")).trim().split("\n").length;
+      String(await control.call("CLIENT", "LIST"))
+        .trim()
+        .split("\n").length;
     const baseline = await count();
     for (let i = 0; i < 50; i++) {
       const backend = new RedisBackend({ url: server.url, keyspace: randomUUID() });
