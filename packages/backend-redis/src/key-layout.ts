@@ -27,6 +27,9 @@ export class KeyLayout {
   constructor(keyspace: string, namespace: string) {
     const problem = checkKeyspace(keyspace);
     if (problem !== undefined) throw new InvalidOptionError([`keyspace ${problem}`]);
+    if (typeof namespace !== "string" || !namespace.isWellFormed()) {
+      throw new InvalidOptionError(["prefix must be a string of well-formed Unicode"]);
+    }
     this.dataPrefix = `{${keyspace}}d`;
     this.indexKey = `{${keyspace}}i`;
     this.logKey = `{${keyspace}}x`;

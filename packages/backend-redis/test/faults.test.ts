@@ -345,6 +345,30 @@ describe("backend-redis faults", () => {
     expect(await backend.get("k")).toEqual(bytes("new"));
   });
 
+  it("get() and set() reject with KVKIT_UNAVAILABLE while a long script keeps the server BUSY (F6)", async () => {
+    const backend = open(server.port);
+    const control = admin(server);
+    const blocker = admin(server);
+    await backend.set("k", bytes("old"));
+    await control.config("SET", "busy-reply-threshold", "100");
+    try {
+      const busy = blocker.eval(
+        "local s = redis.call('TIME') while true do local n = redis.call('TIME') if (n[1] - s[1]) * 1000000 + n[2] - s[2] > 800000 then break end end return 1",
+        0,
+      );
+      await sleep(200);
+      const read = await settle(() => backend.get("k"));
+      const write = await settle(() => backend.set("k", bytes("new")));
+      await busy;
+      expect(read.code).toBe("KVKIT_UNAVAILABLE");
+      // BUSY means the server refused the command: the write did not happen.
+      expect(write.code).toBe("KVKIT_UNAVAILABLE");
+      expect(await backend.get("k")).toEqual(bytes("old"));
+    } finally {
+      await control.config("SET", "busy-reply-threshold", "5000");
+    }
+  });
+
   describe("watch across faults (F9, C9)", () => {
     async function take(stream: AsyncIterable<WatchEvent>, count: number): Promise<WatchEvent[]> {
       const events: WatchEvent[] = [];
