@@ -244,7 +244,12 @@ describe("the conformance suite against broken memory backends", () => {
         file.assertionResults.length,
         `${variant.name} did not load: ${file.message}`,
       ).toBeGreaterThan(MIN_CASES);
-      const failed = file.assertionResults.filter((result) => result.status === "failed");
+      // A case that hit the per-test timeout (on a loaded machine) proves nothing either.
+      const failed = file.assertionResults.filter(
+        (result) =>
+          result.status === "failed" &&
+          !result.failureMessages.some((message) => /Test timed out in \d+ms/.test(message)),
+      );
       expect(failed.length, `no case failed for ${variant.name}`).toBeGreaterThan(0);
       const groups = [...new Set(failed.map(groupOf))];
       expect(
