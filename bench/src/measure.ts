@@ -21,6 +21,13 @@ export interface MeasureOptions {
   readonly rounds?: number | undefined;
   /** Untimed rounds per contender first (JIT warm-up). Default 2. */
   readonly warmupRounds?: number | undefined;
+  /**
+   * What a run's duration is: `"wall"` (elapsed time, the default; right for anything that
+   * waits on I/O) or `"cpu"` (user + system CPU time of this process, all threads, GC
+   * included; for in-process work on a shared machine, where other processes' load would
+   * otherwise add their time slices to whichever contender happened to run).
+   */
+  readonly clock?: "wall" | "cpu" | undefined;
 }
 
 /** What {@link measure} found for one contender. */
@@ -44,7 +51,8 @@ export interface Measurement {
  * ratios between contenders of the same run, printed by `printReport()`.
  */
 export async function measure(options: MeasureOptions): Promise<Measurement[]> {
-  const { name, ops, contenders, rounds = 7, warmupRounds = 2 } = options;
+  const { name, ops, contenders, rounds = 7, warmupRounds = 2, clock = "wall" } = options;
+  const elapsed = clock === "cpu" ? cpuSeconds : wallSeconds;
   const samples = contenders.map((): number[] => []);
   for (const contender of contenders) await contender.setup?.();
   try {
@@ -53,9 +61,9 @@ export async function measure(options: MeasureOptions): Promise<Measurement[]> {
         const index = (round + turn) % contenders.length;
         const contender = contenders[index] as Contender;
         collectGarbage();
-        const started = process.hrtime.bigint();
+        const started = elapsed();
         await contender.run();
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        const seconds = elapsed() - started;
         if (round >= warmupRounds) (samples[index] as number[]).push(ops / seconds);
       }
     }
@@ -77,6 +85,15 @@ function medianOf(sorted: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] as number)
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+function wallSeconds(): number {
+  return Number(process.hrtime.bigint()) / 1e9;
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 /** Runs a full GC between rounds when node was started with `--expose-gc`. */
