@@ -1,6 +1,7 @@
 import {
   type AtomicWriteCapability,
   type Backend,
+  type BatchCapability,
   hasCapability,
   isBackendError,
   type Version,
@@ -29,7 +30,8 @@ const decoder = new TextDecoder();
  */
 export function concurrencyCases(suite: SuiteContext): void {
   const t = suite.timeoutMs;
-  const { atomicWrite } = suite.manifest.capabilities;
+  const declared = suite.manifest.capabilities;
+  const { atomicWrite } = declared;
   const { sharedStore } = suite.manifest;
 
   it.skipIf(!atomicWrite)(
@@ -135,6 +137,30 @@ export function concurrencyCases(suite: SuiteContext): void {
       expect(a + b, "total across both accounts").toBe(200);
       // Every contender moved (contender + 1) ten times.
       expect(a).toBe(100 - 10 * (1 + 2 + 3 + 4 + 5 + 6));
+    },
+    t,
+  );
+
+  it.skipIf(!declared.batch || !suite.manifest.atomicBatch)(
+    "setMany() is never seen half-applied by concurrent getMany() readers",
+    async () => {
+      const { backend } = await suite.open();
+      const batch = backend as Backend & BatchCapability;
+      await expectNoTornBatch(batch, (round, keys) =>
+        batch.setMany(keys.map((key) => ({ key, value: bytes(String(round)) }))),
+      );
+    },
+    t,
+  );
+
+  it.skipIf(!atomicWrite || !declared.batch)(
+    "commit() is never seen half-applied by concurrent getMany() readers",
+    async () => {
+      const { backend } = await suite.open();
+      const store = atomic(backend) as AtomicBackend & BatchCapability;
+      await expectNoTornBatch(store, async (round, keys) => {
+        await store.commit({ set: keys.map((key) => ({ key, value: bytes(String(round)) })) });
+      });
     },
     t,
   );
@@ -300,6 +326,44 @@ async function runCounter(contenders: readonly AtomicBackend[]): Promise<void> {
     successes.map((s) => s.version),
     "the last success's version is current",
   ).toContain(final?.version);
+}
+
+/**
+ * Writes 30 rounds of one batch over 8 keys (every key gets the round number) while 3 readers
+ * read all 8 keys with getMany(): every read must show one round on every key, or no key set.
+ */
+async function expectNoTornBatch(
+  store: Backend & BatchCapability,
+  write: (round: number, keys: readonly string[]) => Promise<void>,
+): Promise<void> {
+  const keys = Array.from({ length: 8 }, (_, i) => `batch/${i}`);
+  let writing = true;
+  const torn: string[] = [];
+  let reads = 0;
+  const reader = async (id: number): Promise<void> => {
+    while (writing) {
+      const values = await store.getMany(keys);
+      reads++;
+      const seen = new Set(
+        values.map((value) => (value === undefined ? "-" : decoder.decode(value))),
+      );
+      if (seen.size > 1) torn.push([...seen].join(","));
+      await pause((reads + id) % 3);
+    }
+  };
+  const readers = [reader(0), reader(1), reader(2)];
+  try {
+    for (let round = 1; round <= 30; round++) {
+      await write(round, keys);
+      await pause(round % 3);
+    }
+  } finally {
+    writing = false;
+    await Promise.all(readers);
+  }
+  expect(torn, `reads that mixed rounds (of ${reads} reads)`).toEqual([]);
+  const final = await store.getMany(keys);
+  expect(final.map((value) => value && decoder.decode(value))).toEqual(keys.map(() => "30"));
 }
 
 /** One step of a client in a random history: an operation on key 0 or 1, then a pause. */
