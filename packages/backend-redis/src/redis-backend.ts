@@ -604,13 +604,16 @@ export class RedisBackend implements FullBackend {
 
   /**
    * Holds the socket's writes until the end of this tick, so commands issued together (many
-   * operations in flight) leave in one `writev` instead of one system call each; a lone
-   * command leaves a tick later, which costs no measurable latency. node-redis does the same.
+   * operations in flight) leave in one `writev` instead of one system call each, as node-redis
+   * does. Only while other commands are in flight: a lone command is written at once.
    * Cluster clients write to several sockets and are left alone.
    */
   #cork(): void {
     if (this.#corked || this.#cluster) return;
-    const stream = (this.#client as Redis).stream as Socket | undefined;
+    const client = this.#client as Redis & { commandQueue?: { length: number } };
+    // Nothing in flight: a lone (sequential) command goes out at once.
+    if (client.commandQueue === undefined || client.commandQueue.length === 0) return;
+    const stream = client.stream as Socket | undefined;
     if (stream === undefined) return;
     this.#corked = true;
     stream.cork();
