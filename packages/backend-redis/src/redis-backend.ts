@@ -26,7 +26,7 @@ import {
   type WatchStream,
   type WriteOptions,
 } from "@kvkit/spec";
-import type { Cluster, Redis } from "ioredis";
+import { Cluster, type Redis } from "ioredis";
 import { assertValidTtl } from "./assert-valid-ttl.ts";
 import { createClient } from "./create-client.ts";
 import { KeyLayout } from "./key-layout.ts";
@@ -48,6 +48,7 @@ import { parseWatchCursor, RedisWatchStream } from "./redis-watch-stream.ts";
 import {
   isPayload,
   payloadValue,
+  payloadValues,
   payloadVersion,
   VersionedPayload,
   versionBytes,
@@ -119,14 +120,16 @@ export class RedisBackend implements FullBackend {
   /** Does no I/O: the first operation connects. */
   constructor(options: RedisBackendOptions = {}) {
     this.#options = options;
-    this.#timeoutMs = options.commandTimeoutMs ?? 2000;
-    this.#maxlen = String(options.changeLogLength ?? 10_000);
+    this.#timeoutMs = positiveInteger(options.commandTimeoutMs, 2000, "commandTimeoutMs");
+    this.#maxlen = String(positiveInteger(options.changeLogLength, 10_000, "changeLogLength"));
+    positiveInteger(options.connectTimeoutMs, 2000, "connectTimeoutMs");
+    positiveInteger(options.maxReconnectDelayMs, 500, "maxReconnectDelayMs");
     this.#layout = new KeyLayout(options.keyspace ?? "kvkit", options.prefix ?? "");
     const client = createClient({ options, commandTimeoutMs: this.#timeoutMs });
     for (const [name, definition] of Object.entries(SCRIPTS))
       client.defineCommand(name, definition);
     this.#client = client as Client;
-    this.#cluster = "nodes" in client && typeof client.nodes === "function";
+    this.#cluster = client instanceof Cluster;
     this.#gate = new ReadyGate(client);
   }
 
@@ -276,8 +279,10 @@ export class RedisBackend implements FullBackend {
     const payloads = await this.#run("MGET", false, options?.signal, () =>
       this.#client.mgetBuffer(keys.map((key) => layout.dataKey(key))),
     );
-    return payloads.map((payload, i) =>
-      payload === null ? undefined : payloadValue(this.#checkPayload(payload, keys[i] as string)),
+    return payloadValues(
+      payloads.map((payload, i) =>
+        payload === null ? undefined : this.#checkPayload(payload, keys[i] as string),
+      ),
     );
   }
 
@@ -650,6 +655,19 @@ export class RedisBackend implements FullBackend {
     }
     return payload;
   }
+}
+
+/**
+ * An optional positive integer option, or its default.
+ *
+ * @throws {InvalidOptionError} `KVKIT_INVALID_OPTION` for anything else.
+ */
+function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidOptionError([`${name} must be a positive integer, not ${String(value)}`]);
+  }
+  return value;
 }
 
 function ttlArg(ttlMs: number | undefined): string {

@@ -50,6 +50,34 @@ export function payloadValue(payload: Buffer): Uint8Array {
   return new Uint8Array(payload.subarray(HEADER_BYTES));
 }
 
+/** Batches up to this many bytes of values share one allocation in {@link payloadValues}. */
+const PACK_LIMIT = 256 * 1024;
+
+/**
+ * The value parts of a batch of payloads (`undefined` stays `undefined`), copied into one
+ * fresh `ArrayBuffer` when they are small: one allocation per batch instead of one per value,
+ * which costs more than the copy itself. Each value is its own `Uint8Array` over a disjoint
+ * range; the buffer holds nothing but this batch's values.
+ */
+export function payloadValues(
+  payloads: readonly (Buffer | undefined)[],
+): (Uint8Array | undefined)[] {
+  let total = 0;
+  for (const payload of payloads)
+    if (payload !== undefined) total += payload.byteLength - HEADER_BYTES;
+  if (total > PACK_LIMIT) return payloads.map((payload) => payload && payloadValue(payload));
+  const chunk = new Uint8Array(total);
+  let offset = 0;
+  return payloads.map((payload) => {
+    if (payload === undefined) return undefined;
+    const length = payload.byteLength - HEADER_BYTES;
+    chunk.set(payload.subarray(HEADER_BYTES), offset);
+    const value = chunk.subarray(offset, offset + length);
+    offset += length;
+    return value;
+  });
+}
+
 /** The version of a payload, as the hex string callers see. */
 export function payloadVersion(payload: Buffer): string {
   return payload.toString("hex", 1, HEADER_BYTES);

@@ -127,6 +127,12 @@ describe("RedisBackend", () => {
     });
   });
 
+  it("constructor rejects with KVKIT_INVALID_OPTION for a commandTimeoutMs of 0", () => {
+    expect(() => new RedisBackend({ commandTimeoutMs: 0 })).toThrow(
+      expect.objectContaining({ code: "KVKIT_INVALID_OPTION" }),
+    );
+  });
+
   it("constructor rejects with KVKIT_INVALID_OPTION for a keyspace with braces", () => {
     expect(() => new RedisBackend({ keyspace: "a}b" })).toThrow(
       expect.objectContaining({ code: "KVKIT_INVALID_OPTION" }),
