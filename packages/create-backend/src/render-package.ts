@@ -92,6 +92,10 @@ export async function renderPackage(staging: string, input: RenderInput): Promis
     const action: CustomActionConfig<"json"> = { type: "json", path, value };
     actions.push(action);
   }
+  if (input.packageManager === "yarn" && !input.workspace) {
+    // Yarn 2+ defaults to Plug'n'Play, which Vite and Vitest do not resolve through.
+    actions.push(copy(".yarnrc.yml", "common/yarnrc.yml"));
+  }
   if (!input.workspace) {
     actions.push(
       copy(".gitignore", "common/_gitignore"),

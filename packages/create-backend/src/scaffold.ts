@@ -93,7 +93,8 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
       description: options.description,
       template: options.template,
       capabilities,
-      packageManager: options.packageManager,
+      // The kvkit repository is a pnpm workspace, whatever the user runs elsewhere.
+      packageManager: workspace === undefined ? options.packageManager : "pnpm",
       workspace: workspace !== undefined,
       projectName: basename(options.target),
       spec,

@@ -184,6 +184,16 @@ describe("runCli", () => {
     expect(result.stdout).toContain("pnpm test");
   });
 
+  it("runCli() configures Yarn for node_modules with --pm yarn", async () => {
+    const result = await run(["s", "--yes", ...complete, "--pm", "yarn"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readFile(join(cwd, "s/.yarnrc.yml"), "utf8")).toBe("nodeLinker: node-modules\n");
+    expect(await readFile(join(cwd, "s/.github/workflows/ci.yml"), "utf8")).toContain(
+      "yarn install --immutable",
+    );
+    expect(result.stdout).toContain("yarn test");
+  });
+
   it("runCli() --dry-run prints the plan and writes nothing", async () => {
     const result = await run(["s", "--yes", ...complete, "--dry-run"]);
     expect(result.code, result.stderr).toBe(0);
