@@ -244,7 +244,7 @@ describe("backend-redis faults", () => {
       });
     }
 
-    it("compareAndSet() never reports a false conflict or applies twice when replies are lost (20 injections)", async () => {
+    it("compareAndSet() never reports a false conflict or applies twice when replies are lost (40 injections)", async () => {
       const proxy = await proxyTo(server);
       const keyspace = randomUUID();
       const backend = open(proxy.port, keyspace);
@@ -252,7 +252,7 @@ describe("backend-redis faults", () => {
       let version = await backend.compareAndSet("counter", null, bytes("0"));
       let expected = 0;
       const codes: string[] = [];
-      for (let i = 0; i < 20; i++) {
+      for (let i = 0; i < 40; i++) {
         proxy.dropNextReply(isScriptCall);
         const result = await settle(() =>
           backend.compareAndSet("counter", version, bytes(String(expected + 1))),
@@ -268,7 +268,7 @@ describe("backend-redis faults", () => {
         version = current?.version ?? version;
       }
       expect(new Set(codes)).toEqual(new Set(["KVKIT_OUTCOME_UNKNOWN"]));
-      expect(await logLength(control, keyspace)).toBe(21);
+      expect(await logLength(control, keyspace)).toBe(41);
     });
 
     it("get() rejects with KVKIT_UNAVAILABLE (not a hang) when its reply is lost", async () => {
@@ -398,6 +398,42 @@ describe("backend-redis faults", () => {
         "b3",
         "b4",
       ]);
+      await stream.close();
+    });
+
+    it("watch() delivers 1000 writes from 4 writers exactly once and in order across 5 forced disconnects (C9)", async () => {
+      const proxy = await proxyTo(server);
+      const keyspace = randomUUID();
+      const watcher = open(proxy.port, keyspace);
+      const writer = open(server.port, keyspace);
+      const stream = await watcher.watch();
+      const seen = new Map<string, number[]>();
+      let delivered = 0;
+      const reading = (async () => {
+        for await (const event of stream) {
+          expect(event.type, "no gap: the log still holds every entry").toBe("set");
+          if (event.type !== "set") continue;
+          const [key, sequence] = event.key.split("#") as [string, string];
+          const list = seen.get(key) ?? [];
+          list.push(Number(sequence));
+          seen.set(key, list);
+          if (++delivered === 1000) return;
+        }
+      })();
+      const writing = Array.from({ length: 4 }, async (_, w) => {
+        for (let i = 0; i < 250; i++) await writer.set(`w${w}#${i}`, bytes("v"));
+      });
+      for (let cut = 0; cut < 5; cut++) {
+        await sleep(30);
+        proxy.cut();
+      }
+      await Promise.all(writing);
+      await reading;
+      // The watcher's connection really was re-established in between.
+      expect(proxy.accepted).toBeGreaterThan(2);
+      for (let w = 0; w < 4; w++) {
+        expect(seen.get(`w${w}`), `writer ${w}`).toEqual(Array.from({ length: 250 }, (_, i) => i));
+      }
       await stream.close();
     });
 
