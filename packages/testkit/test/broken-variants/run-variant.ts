@@ -23,7 +23,7 @@ export interface RunVariantOptions {
    */
   readonly namespace?: boolean | undefined;
   /**
-   * Per-test timeout. Default 2 s, which makes a missing watch event fail after 400 ms: the
+   * Per-test timeout. Default 1.5 s, which makes a missing watch event fail after 300 ms: the
    * memory backend delivers in microseconds, and broken variants should not cost seconds each.
    */
   readonly timeoutMs?: number | undefined;
@@ -42,7 +42,7 @@ export function runVariant(
     name,
     manifest: options.manifest ?? memoryManifest,
     namespace: options.namespace ?? false,
-    timeoutMs: options.timeoutMs ?? 2_000,
+    timeoutMs: options.timeoutMs ?? 1_500,
     create: ({ storeId, prefix, clock }) =>
       create({ store: storeId, prefix, ...(clock === undefined ? {} : { clock: clock.now }) }),
     destroy: (storeId) => {
