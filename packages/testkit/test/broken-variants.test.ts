@@ -132,6 +132,11 @@ const VARIANTS: readonly { name: string; broken: string; groups: readonly string
   },
   { name: "watch-drops-deletes", broken: "watch never delivers deletes", groups: ["watch"] },
   {
+    name: "watch-swaps-events",
+    broken: "watch delivers events that arrive together in swapped pairs",
+    groups: ["watch"],
+  },
+  {
     name: "watch-silent-overflow",
     broken: "watch drops events on overflow without a gap event",
     groups: ["watch"],
