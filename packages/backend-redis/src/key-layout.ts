@@ -9,6 +9,7 @@ import { InvalidOptionError } from "@kvkit/spec";
  * - `{keyspace}d<namespace><key>`: a value (a string: header, then the bytes)
  * - `{keyspace}i`: a sorted set of `<namespace><key>` (score 0, so ordered by bytes)
  * - `{keyspace}x`: a Stream of changes, written by the same scripts as the data
+ * - `{keyspace}e`: a sorted set of the members written with a TTL, scored by expiry time
  */
 export class KeyLayout {
   /** The prefix of every data key, `{keyspace}d`. */
@@ -17,6 +18,8 @@ export class KeyLayout {
   readonly indexKey: string;
   /** The change log Stream. */
   readonly logKey: string;
+  /** When keys written with a TTL expire: a sorted set by expiry time, for index cleanup. */
+  readonly expiryKey: string;
   /** The namespace (the `prefix` option) prepended to every user key. */
   readonly namespace: string;
   /** The namespace as UTF-8 bytes. */
@@ -33,6 +36,7 @@ export class KeyLayout {
     this.dataPrefix = `{${keyspace}}d`;
     this.indexKey = `{${keyspace}}i`;
     this.logKey = `{${keyspace}}x`;
+    this.expiryKey = `{${keyspace}}e`;
     this.namespace = namespace;
     this.namespaceBytes = Buffer.from(namespace, "utf8");
     this.memberOffset = String(Buffer.byteLength(this.dataPrefix, "utf8") + 1);

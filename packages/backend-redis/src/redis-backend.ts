@@ -58,9 +58,21 @@ type Arg = string | Buffer;
 
 /** The scripts, as ioredis defines them on the client (EVALSHA, EVAL on `NOSCRIPT`). */
 interface ScriptCommands {
-  kvkitSet(data: string, index: string, log: string, ...argv: Arg[]): Promise<number>;
+  kvkitSet(
+    data: string,
+    index: string,
+    log: string,
+    expiry: string,
+    ...argv: Arg[]
+  ): Promise<number>;
   kvkitDelete(data: string, index: string, log: string, ...argv: Arg[]): Promise<number>;
-  kvkitCas(data: string, index: string, log: string, ...argv: Arg[]): Promise<number>;
+  kvkitCas(
+    data: string,
+    index: string,
+    log: string,
+    expiry: string,
+    ...argv: Arg[]
+  ): Promise<number>;
   kvkitSetMany(keyCount: number, ...args: Arg[]): Promise<number>;
   kvkitDeleteMany(keyCount: number, ...args: Arg[]): Promise<number>;
   kvkitCommit(keyCount: number, ...args: Arg[]): Promise<number[]>;
@@ -70,9 +82,9 @@ interface ScriptCommands {
 type Client = (Redis | Cluster) & ScriptCommands;
 
 const SCRIPTS: Record<string, { lua: string; numberOfKeys?: number }> = {
-  kvkitSet: { lua: SET_SCRIPT, numberOfKeys: 3 },
+  kvkitSet: { lua: SET_SCRIPT, numberOfKeys: 4 },
   kvkitDelete: { lua: DELETE_SCRIPT, numberOfKeys: 3 },
-  kvkitCas: { lua: CAS_SCRIPT, numberOfKeys: 3 },
+  kvkitCas: { lua: CAS_SCRIPT, numberOfKeys: 4 },
   kvkitSetMany: { lua: SET_MANY_SCRIPT },
   kvkitDeleteMany: { lua: DELETE_MANY_SCRIPT },
   kvkitCommit: { lua: COMMIT_SCRIPT },
@@ -152,6 +164,7 @@ export class RedisBackend implements FullBackend {
         layout.dataKey(key),
         layout.indexKey,
         layout.logKey,
+        layout.expiryKey,
         payload,
         ttlArg(options?.ttlMs),
         this.#maxlen,
@@ -304,12 +317,12 @@ export class RedisBackend implements FullBackend {
     throwIfAborted(options?.signal);
     if (latest.size === 0) return;
     const layout = this.#layout;
-    const args: Arg[] = [layout.indexKey, layout.logKey];
+    const args: Arg[] = [layout.indexKey, layout.logKey, layout.expiryKey];
     for (const key of latest.keys()) args.push(layout.dataKey(key));
     args.push(this.#maxlen, layout.memberOffset, ttlArg(options?.ttlMs));
     for (const value of latest.values()) args.push(this.#payloads.encode(value));
     await this.#run("SETMANY", true, options?.signal, () =>
-      this.#client.kvkitSetMany(latest.size + 2, ...args),
+      this.#client.kvkitSetMany(latest.size + 3, ...args),
     );
   }
 
@@ -358,6 +371,7 @@ export class RedisBackend implements FullBackend {
         layout.dataKey(key),
         layout.indexKey,
         layout.logKey,
+        layout.expiryKey,
         expectedBytes,
         payload,
         ttlArg(options?.ttlMs),
@@ -419,7 +433,7 @@ export class RedisBackend implements FullBackend {
     const versions = new Map<string, Version>();
     if (size === 0) return { versions };
     const layout = this.#layout;
-    const keys: Arg[] = [layout.indexKey, layout.logKey];
+    const keys: Arg[] = [layout.indexKey, layout.logKey, layout.expiryKey];
     const argv: Arg[] = [
       String(checks.length),
       String(sets.length),

@@ -56,6 +56,18 @@ describe("RedisBackend", () => {
     );
   }, 60_000);
 
+  it("set() with ttlMs drops keys that expired unlisted from the index (bounded index)", async () => {
+    const keyspace = randomUUID();
+    const backend = open(keyspace);
+    for (let i = 0; i < 20; i++) await backend.set(`old${i}`, bytes("v"), { ttlMs: 30 });
+    expect(await control.zcard(`{${keyspace}}i`)).toBe(20);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    // Each write with a TTL cleans up to 8 expired members.
+    for (let i = 0; i < 3; i++) await backend.set(`new${i}`, bytes("v"), { ttlMs: 60_000 });
+    expect(await control.zrange(`{${keyspace}}i`, 0, -1)).toEqual(["new0", "new1", "new2"]);
+    expect(await control.zcard(`{${keyspace}}e`)).toBe(3);
+  });
+
   it("set() stores keys and values holding Lua syntax verbatim (S7)", async () => {
     const backend = open();
     const hostile = ["]]", "'); redis.call('FLUSHALL') --", '"', "\\", "%s%d", "{x}", "\u0000"];
