@@ -4,12 +4,14 @@ import { describe, expect, it } from "vitest";
 import { bytes } from "../src/bytes.ts";
 import { checkKvHistory } from "../src/linearizability/check-kv-history.ts";
 import {
+  encodeValue,
   HistoryRecorder,
   type RecordedOperation,
   type RecordingClient,
 } from "../src/linearizability/history-recorder.ts";
 
-const hex = (text: string): string => Buffer.from(text).toString("hex");
+/** How the recorder encodes a UTF-8 value. */
+const text = (value: string): string => JSON.stringify(value);
 
 /** A recorded operation on key "k", defaults filled in. */
 function op(
@@ -94,16 +96,16 @@ describe("checkKvHistory()", () => {
     const history = [
       op({
         kind: "compareAndSet",
-        value: hex("a"),
+        value: text("a"),
         expected: null,
         call: 0,
         returned: 1,
         outcome: { type: "ok", version: "v1" },
       }),
-      op({ kind: "set", value: hex("b"), call: 2, returned: 3, outcome: { type: "ok" } }),
+      op({ kind: "set", value: text("b"), call: 2, returned: 3, outcome: { type: "ok" } }),
       op({
         kind: "compareAndSet",
-        value: hex("c"),
+        value: text("c"),
         expected: "v1",
         call: 4,
         returned: 5,
@@ -122,7 +124,7 @@ describe("checkKvHistory()", () => {
     const report = checkKvHistory([
       op({
         kind: "compareAndSet",
-        value: hex("a"),
+        value: text("a"),
         expected: null,
         call: 0,
         returned: 1,
@@ -131,7 +133,7 @@ describe("checkKvHistory()", () => {
       op({ kind: "delete", call: 2, returned: 3, outcome: { type: "ok", existed: true } }),
       op({
         kind: "compareAndSet",
-        value: hex("b"),
+        value: text("b"),
         expected: null,
         call: 4,
         returned: 5,
@@ -145,9 +147,22 @@ describe("checkKvHistory()", () => {
 
   it("checkKvHistory() checks keys independently", () => {
     const report = checkKvHistory([
-      op({ key: "x", kind: "set", value: hex("a"), call: 0, returned: 1, outcome: { type: "ok" } }),
+      op({
+        key: "x",
+        kind: "set",
+        value: text("a"),
+        call: 0,
+        returned: 1,
+        outcome: { type: "ok" },
+      }),
       op({ key: "y", kind: "get", call: 2, returned: 3, outcome: { type: "ok", value: null } }),
-      op({ key: "x", kind: "get", call: 4, returned: 5, outcome: { type: "ok", value: hex("a") } }),
+      op({
+        key: "x",
+        kind: "get",
+        call: 4,
+        returned: 5,
+        outcome: { type: "ok", value: text("a") },
+      }),
     ]);
     expect(report.ok).toBe(true);
     expect([...report.keys.keys()].sort()).toEqual(["x", "y"]);
@@ -156,23 +171,23 @@ describe("checkKvHistory()", () => {
   it("checkKvHistory() lets a write with an unknown outcome have happened or not, and ignores failed ones", () => {
     const lost = op({
       kind: "set",
-      value: hex("a"),
+      value: text("a"),
       call: 0,
       returned: 1,
       outcome: { type: "unknown", error: new Error("lost") },
     });
     const refused = op({
       kind: "set",
-      value: hex("z"),
+      value: text("z"),
       call: 0,
       returned: 1,
       outcome: { type: "failed", code: "KVKIT_INVALID_KEY" },
     });
     const read = (value: string | null) =>
       op({ kind: "get", call: 5, returned: 6, outcome: { type: "ok", value } });
-    expect(checkKvHistory([lost, read(hex("a"))]).ok).toBe(true);
+    expect(checkKvHistory([lost, read(text("a"))]).ok).toBe(true);
     expect(checkKvHistory([lost, read(null)]).ok).toBe(true);
-    expect(checkKvHistory([refused, read(hex("z"))]).ok).toBe(false);
+    expect(checkKvHistory([refused, read(text("z"))]).ok).toBe(false);
   });
 });
 
@@ -192,7 +207,7 @@ describe("HistoryRecorder", () => {
       "failed",
       "ok",
     ]);
-    expect(recorder.operations[3]?.outcome).toEqual({ type: "ok", value: hex("a"), version });
+    expect(recorder.operations[3]?.outcome).toEqual({ type: "ok", value: text("a"), version });
     for (const [i, operation] of recorder.operations.entries()) {
       expect(operation.returned).toBeGreaterThanOrEqual(operation.call);
       if (i > 0)
@@ -200,5 +215,14 @@ describe("HistoryRecorder", () => {
           recorder.operations[i - 1]?.returned as number,
         );
     }
+  });
+});
+
+describe("encodeValue()", () => {
+  it("encodeValue() writes UTF-8 as a JSON string and other bytes as hex, never colliding", () => {
+    expect(encodeValue(bytes("c1.0"))).toBe('"c1.0"');
+    expect(encodeValue(new Uint8Array([0xff, 0x00]))).toBe("0xff00");
+    expect(encodeValue(bytes("0xff00"))).toBe('"0xff00"');
+    expect(encodeValue(new Uint8Array(0))).toBe('""');
   });
 });

@@ -12,6 +12,7 @@ import { bytes } from "../bytes.ts";
 import { checkKvHistory } from "../linearizability/check-kv-history.ts";
 import { HistoryRecorder, type RecordingClient } from "../linearizability/history-recorder.ts";
 import type { SuiteContext } from "../suite-context.ts";
+import { assertProperty } from "../traits/assert-property.ts";
 
 type AtomicBackend = Backend & AtomicWriteCapability;
 
@@ -173,7 +174,8 @@ export function concurrencyCases(suite: SuiteContext): void {
         ? [backend, await openAnother(), await openAnother()]
         : [backend];
       let run = 0;
-      await fc.assert(
+      await assertProperty(
+        suite,
         fc.asyncProperty(historyPlan(atomicWrite), async (plan) => {
           run++;
           const recorder = new HistoryRecorder();
@@ -190,7 +192,7 @@ export function concurrencyCases(suite: SuiteContext): void {
           const report = checkKvHistory(recorder.operations);
           expect(report.ok, report.message).toBe(true);
         }),
-        { ...suite.propertyParameters(), numRuns: Math.max(10, Math.min(suite.propertyRuns, 40)) },
+        Math.max(10, Math.min(suite.propertyRuns, 40)),
       );
     },
     t,

@@ -5,7 +5,7 @@ export type RecordedKind = "get" | "getVersioned" | "set" | "delete" | "compareA
 
 /**
  * How a recorded operation ended:
- * - `ok`: it resolved, with what it resolved (`value` as hex, `null` when missing);
+ * - `ok`: it resolved, with what it resolved (`value` encoded by {@link encodeValue}, `null` when missing);
  * - `conflict`: a compare-and-set was refused with `KVKIT_CONFLICT` (definitely not written);
  * - `failed`: it rejected with a code that promises no effect (invalid input, closed,
  *   unavailable, timeout); it is left out of the check;
@@ -29,7 +29,7 @@ export interface RecordedOperation {
   readonly client: string;
   readonly key: string;
   readonly kind: RecordedKind;
-  /** The bytes written (set, compareAndSet), as hex. */
+  /** The bytes written (set, compareAndSet), encoded by {@link encodeValue}. */
   readonly value?: string | undefined;
   /** The version compareAndSet expected; `null` for "must be absent". */
   readonly expected?: Version | null | undefined;
@@ -114,13 +114,13 @@ export class RecordingClient {
     return this.#recorder.record(
       { client: this.#name, key, kind: "get" },
       () => this.#backend.get(key),
-      (value) => ({ type: "ok", value: value === undefined ? null : toHex(value) }),
+      (value) => ({ type: "ok", value: value === undefined ? null : encodeValue(value) }),
     );
   }
 
   set(key: string, value: Uint8Array): Promise<void> {
     return this.#recorder.record(
-      { client: this.#name, key, kind: "set", value: toHex(value) },
+      { client: this.#name, key, kind: "set", value: encodeValue(value) },
       () => this.#backend.set(key, value),
       () => ({ type: "ok" }),
     );
@@ -142,14 +142,14 @@ export class RecordingClient {
       (entry) =>
         entry === undefined
           ? { type: "ok", value: null }
-          : { type: "ok", value: toHex(entry.value), version: entry.version },
+          : { type: "ok", value: encodeValue(entry.value), version: entry.version },
     );
   }
 
   compareAndSet(key: string, expected: Version | null, value: Uint8Array): Promise<Version> {
     const backend = this.#atomic();
     return this.#recorder.record(
-      { client: this.#name, key, kind: "compareAndSet", value: toHex(value), expected },
+      { client: this.#name, key, kind: "compareAndSet", value: encodeValue(value), expected },
       () => backend.compareAndSet(key, expected, value),
       (version) => ({ type: "ok", version }),
     );
@@ -173,9 +173,19 @@ function classify(kind: RecordedKind, error: unknown): RecordedOutcome {
   return { type: "unknown", error };
 }
 
-/** Lower-case hex of `value`. */
-function toHex(value: Uint8Array): string {
-  let text = "";
-  for (const byte of value) text += byte.toString(16).padStart(2, "0");
-  return text;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A value as a readable string that identifies its bytes exactly: a JSON string literal when
+ * the bytes are UTF-8 (`"c1.0"`), `0x` and lower-case hex otherwise. The two forms cannot
+ * collide, since one starts with a quote.
+ */
+export function encodeValue(value: Uint8Array): string {
+  try {
+    return JSON.stringify(strictUtf8.decode(value));
+  } catch {
+    let text = "0x";
+    for (const byte of value) text += byte.toString(16).padStart(2, "0");
+    return text;
+  }
 }

@@ -3,7 +3,7 @@ import type { SequentialModel } from "./check-linearizability.ts";
 /**
  * An operation on one key, seen as a register holding a value or nothing (`null`).
  *
- * Values are strings (the recorder writes hex); histories should write a unique value per
+ * Values are strings (the recorder writes `encodeValue` of the bytes); histories should write a unique value per
  * write, so that a read names the write it observed and a version can be translated into the
  * value it was issued for (see {@link checkKvHistory}).
  */
