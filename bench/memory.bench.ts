@@ -84,21 +84,30 @@ async function main(): Promise<void> {
   );
   const keys = makeKeys(N);
   const readOrder = shuffled(keys);
-  // A Buffer, which Keyv's default serializer stores as base64 and gives back as a Buffer;
-  // the others store the bytes as they are.
-  const value = Buffer.alloc(100, 0x61);
+  // One value per key, as in a real store, each starting with its key's index so that the
+  // read-back check catches a store that mixes keys up. (With one shared value object, a
+  // store that keeps the caller's reference never touches value memory at all.) Buffers,
+  // which Keyv's default serializer stores as base64 and gives back as Buffers; the others
+  // store the bytes as they are.
+  const values = keys.map((_, index) => {
+    const value = Buffer.alloc(100, 0x61);
+    value.writeUInt32LE(index, 0);
+    return value;
+  });
   const all = subjects();
 
   const setContenders: Contender[] = all.map((subject) => ({
     name: subject.name,
     async run() {
-      for (const key of keys) await subject.set(key, value);
+      for (let i = 0; i < keys.length; i++)
+        await subject.set(keys[i] as string, values[i] as Buffer);
     },
   }));
   const getContenders: Contender[] = all.map((subject) => ({
     name: subject.name,
     async setup() {
-      for (const key of keys) await subject.set(key, value);
+      for (let i = 0; i < keys.length; i++)
+        await subject.set(keys[i] as string, values[i] as Buffer);
     },
     async run() {
       for (const key of readOrder) {
@@ -123,7 +132,7 @@ async function main(): Promise<void> {
       clock: CLOCK,
     })),
   ];
-  await verify(all, keys, value);
+  await verify(all, keys, values);
   printReport(results, {
     title: "memory: get/set, sequential",
     baselines: ["Map (async fn)", "unstorage memory", "Keyv (Map)"],
@@ -137,13 +146,14 @@ async function main(): Promise<void> {
 async function verify(
   all: readonly Subject[],
   keys: readonly string[],
-  value: Uint8Array,
+  values: readonly Uint8Array[],
 ): Promise<void> {
   const step = Math.max(1, Math.floor(keys.length / 1000));
   for (const subject of all) {
     for (let i = 0; i < keys.length; i += step) {
       const got = await subject.get(keys[i] as string);
-      if (got == null || Buffer.compare(Buffer.from(got), Buffer.from(value)) !== 0) {
+      const expected = values[i] as Uint8Array;
+      if (got == null || Buffer.compare(Buffer.from(got), Buffer.from(expected)) !== 0) {
         throw new Error(`${subject.name} read back a wrong value for ${keys[i]}`);
       }
     }

@@ -26,13 +26,11 @@ import {
   type WriteOptions,
 } from "@kvkit/spec";
 import { assertValidTtl } from "./assert-valid-ttl.ts";
-import { copyOut } from "./copy-out.ts";
 import { ListCursor } from "./list-cursor.ts";
 import { manifest } from "./manifest.ts";
 import { MemoryStore } from "./memory-store.ts";
 import { MemoryWatchStream } from "./memory-watch-stream.ts";
 import { lowerBound, prefixEnd, upperBound } from "./sorted-key-index.ts";
-import type { StoredValue } from "./stored-value.ts";
 
 /** Options of {@link MemoryBackend}. */
 export interface MemoryBackendOptions {
@@ -95,8 +93,9 @@ export class MemoryBackend implements FullBackend {
   async get(key: string, options?: OperationOptions): Promise<Uint8Array | undefined> {
     this.#check(options);
     assertValidKey(key, maxKeyBytes);
-    const entry = this.#store.read(this.#prefix + key, this.#now);
-    return entry === undefined ? undefined : copyOut(entry);
+    const store = this.#store;
+    const handle = store.read(this.#prefix + key, this.#now);
+    return handle === undefined ? undefined : store.values.read(handle);
   }
 
   async set(key: string, value: Uint8Array, options?: WriteOptions): Promise<void> {
@@ -112,9 +111,9 @@ export class MemoryBackend implements FullBackend {
     this.#check(options);
     assertValidKey(key, maxKeyBytes);
     const fullKey = this.#prefix + key;
-    const entry = this.#store.read(fullKey, this.#now);
-    if (entry === undefined) return false;
-    this.#store.remove(fullKey, entry);
+    const handle = this.#store.read(fullKey, this.#now);
+    if (handle === undefined) return false;
+    this.#store.remove(fullKey, handle);
     return true;
   }
 
@@ -205,10 +204,11 @@ export class MemoryBackend implements FullBackend {
     this.#check(options);
     this.#assertBatch(keys, "keys");
     for (const key of keys) assertValidKey(key, maxKeyBytes);
+    const store = this.#store;
     const values: (Uint8Array | undefined)[] = new Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
-      const entry = this.#store.read(this.#prefix + keys[i], this.#now);
-      values[i] = entry === undefined ? undefined : copyOut(entry);
+      const handle = store.read(this.#prefix + keys[i], this.#now);
+      values[i] = handle === undefined ? undefined : store.values.read(handle);
     }
     return values;
   }
@@ -239,9 +239,9 @@ export class MemoryBackend implements FullBackend {
     let deleted = 0;
     for (const key of keys) {
       const fullKey = this.#prefix + key;
-      const entry = this.#store.read(fullKey, this.#now);
-      if (entry === undefined) continue;
-      this.#store.remove(fullKey, entry);
+      const handle = this.#store.read(fullKey, this.#now);
+      if (handle === undefined) continue;
+      this.#store.remove(fullKey, handle);
       deleted++;
     }
     return deleted;
@@ -250,9 +250,10 @@ export class MemoryBackend implements FullBackend {
   async getVersioned(key: string, options?: OperationOptions): Promise<VersionedValue | undefined> {
     this.#check(options);
     assertValidKey(key, maxKeyBytes);
-    const entry = this.#store.read(this.#prefix + key, this.#now);
-    if (entry === undefined) return undefined;
-    return { value: copyOut(entry), version: String(entry.version) };
+    const store = this.#store;
+    const handle = store.read(this.#prefix + key, this.#now);
+    if (handle === undefined) return undefined;
+    return { value: store.values.read(handle), version: String(store.values.version(handle)) };
   }
 
   async compareAndSet(
@@ -268,7 +269,7 @@ export class MemoryBackend implements FullBackend {
     const ttlMs = options?.ttlMs;
     assertValidTtl(ttlMs);
     const fullKey = this.#prefix + key;
-    if (!holds(this.#store.read(fullKey, this.#now), expected)) throw new ConflictError([key]);
+    if (!this.#holds(fullKey, expected)) throw new ConflictError([key]);
     return String(this.#store.write(fullKey, value, this.#expiry(ttlMs)));
   }
 
@@ -321,7 +322,7 @@ export class MemoryBackend implements FullBackend {
     const store = this.#store;
     const failed: string[] = [];
     for (const check of checks) {
-      if (!holds(store.read(this.#prefix + check.key, this.#now), check.version)) {
+      if (!this.#holds(this.#prefix + check.key, check.version)) {
         failed.push(check.key);
       }
     }
@@ -334,8 +335,8 @@ export class MemoryBackend implements FullBackend {
     }
     for (const key of deletes) {
       const fullKey = this.#prefix + key;
-      const entry = store.read(fullKey, this.#now);
-      if (entry !== undefined) store.remove(fullKey, entry);
+      const handle = store.read(fullKey, this.#now);
+      if (handle !== undefined) store.remove(fullKey, handle);
     }
     return { versions };
   }
@@ -343,9 +344,10 @@ export class MemoryBackend implements FullBackend {
   async expiresAt(key: string, options?: OperationOptions): Promise<number | null | undefined> {
     this.#check(options);
     assertValidKey(key, maxKeyBytes);
-    const entry = this.#store.read(this.#prefix + key, this.#now);
-    if (entry === undefined) return undefined;
-    return entry.expiresAt === NO_EXPIRY ? null : entry.expiresAt;
+    const handle = this.#store.read(this.#prefix + key, this.#now);
+    if (handle === undefined) return undefined;
+    const expiresAt = this.#store.values.expiresAt(handle);
+    return expiresAt === NO_EXPIRY ? null : expiresAt;
   }
 
   async watch(options: WatchOptions = {}): Promise<WatchStream> {
@@ -438,6 +440,13 @@ export class MemoryBackend implements FullBackend {
     if (items.length > maxBatchSize) throw new TooLargeError("batch", items.length, maxBatchSize);
   }
 
+  /** Whether the live value of `fullKey` (or its absence) satisfies an expected version. */
+  #holds(fullKey: string, expected: Version | null): boolean {
+    const handle = this.#store.read(fullKey, this.#now);
+    if (expected === null) return handle === undefined;
+    return handle !== undefined && String(this.#store.values.version(handle)) === expected;
+  }
+
   #expiry(ttlMs: number | undefined): number {
     return ttlMs === undefined ? NO_EXPIRY : this.#now() + ttlMs;
   }
@@ -449,11 +458,4 @@ function assertValidExpected(version: unknown): asserts version is Version | nul
       `An expected version must be a string or null, not ${describeType(version)}`,
     );
   }
-}
-
-/** Whether a live entry (or its absence) satisfies an expected version. */
-function holds(entry: StoredValue | undefined, expected: Version | null): boolean {
-  return expected === null
-    ? entry === undefined
-    : entry !== undefined && String(entry.version) === expected;
 }

@@ -1,7 +1,6 @@
 import { ChangeLog } from "./change-log.ts";
 import { SortedKeyIndex } from "./sorted-key-index.ts";
-import { StoredValue } from "./stored-value.ts";
-import { ValueArena } from "./value-arena.ts";
+import { TOMBSTONE, ValueHeap } from "./value-heap.ts";
 
 /** Options of a {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -13,8 +12,6 @@ export interface MemoryStoreOptions {
 }
 
 const named = new Map<string, MemoryStore>();
-/** What a deleted key maps to until the next purge: it keeps the key's place in the index. */
-const TOMBSTONE = new StoredValue(0);
 let storeCount = 0;
 
 /**
@@ -27,16 +24,17 @@ let storeCount = 0;
  * the remaining members are the engine `MemoryBackend` drives.
  */
 export class MemoryStore {
-  /** Every key: its stored value, or a tombstone. */
-  readonly entries: Map<string, StoredValue> = new Map();
+  /**
+   * Every key: the handle of its value in {@link values}, or `TOMBSTONE` for a deleted key
+   * that keeps its place in the index until the next purge.
+   */
+  readonly entries: Map<string, number> = new Map();
   /** The keys of {@link entries} in UTF-8 byte order, for listing. */
   readonly index: SortedKeyIndex = new SortedKeyIndex();
   /** Recent writes and the watchers they go to. */
   readonly changes: ChangeLog;
-  /** Makes the private copies of the stored values. */
-  readonly values: ValueArena = new ValueArena((key, value) => {
-    this.entries.set(key, this.values.copy(key, value, value.version, value.expiresAt));
-  });
+  /** The stored values, with their versions and expiry. */
+  readonly values: ValueHeap = new ValueHeap(this.entries);
   /** The last version handed out; versions are store-wide, so never reused for a key. */
   lastVersion = 0;
   /** How many entries are tombstones. */
@@ -77,42 +75,45 @@ export class MemoryStore {
     return this.entries.size - this.tombstones;
   }
 
-  /** The live value of `key` at time `now`, or `undefined`; an expired one is removed. */
-  read(key: string, now: () => number): StoredValue | undefined {
-    const value = this.entries.get(key);
-    if (value === undefined || value === TOMBSTONE) return undefined;
-    if (value.expiresAt !== Number.POSITIVE_INFINITY && value.expiresAt <= now()) {
+  /**
+   * The handle of the live value of `key` at time `now` (read it through {@link values}), or
+   * `undefined`; an expired value is removed.
+   */
+  read(key: string, now: () => number): number | undefined {
+    const handle = this.entries.get(key);
+    if (handle === undefined || handle === TOMBSTONE) return undefined;
+    const expiresAt = this.values.expiresAt(handle);
+    if (expiresAt !== Number.POSITIVE_INFINITY && expiresAt <= now()) {
       // Expiry is silent: no delete event (the spec's watch contract).
-      this.#bury(key, value);
+      this.#bury(key, handle);
       return undefined;
     }
-    return value;
+    return handle;
   }
 
   /** Stores a copy of `source` (validated by the caller) and resolves the new version. */
   write(key: string, source: Uint8Array, expiresAt: number): number {
     const version = ++this.lastVersion;
     const old = this.entries.get(key);
-    if (old !== undefined && old !== TOMBSTONE && old.length === source.length) {
-      // Overwriting with a value of the same size reuses the stored copy: no allocation, so
-      // no garbage from long-lived objects, which old-generation GC makes expensive.
-      old.set(source);
-      old.version = version;
-      old.expiresAt = expiresAt;
-    } else {
+    // A value of the same size overwrites the record in place: no allocation at all.
+    if (
+      old === undefined ||
+      old === TOMBSTONE ||
+      !this.values.overwrite(old, source, version, expiresAt)
+    ) {
+      this.entries.set(key, this.values.allocate(key, source, version, expiresAt));
       if (old === undefined) this.index.add(key);
       else if (old === TOMBSTONE) this.tombstones--;
       else this.values.release(old);
-      this.entries.set(key, this.values.copy(key, source, version, expiresAt));
     }
     if (this.changes.recording) this.changes.append(version, "set", key);
     return version;
   }
 
-  /** Deletes `key`, whose live value (from {@link read}) is `value`. */
-  remove(key: string, value: StoredValue): void {
+  /** Deletes `key`, whose live value (from {@link read}) is `handle`. */
+  remove(key: string, handle: number): void {
     const version = ++this.lastVersion;
-    this.#bury(key, value);
+    this.#bury(key, handle);
     if (this.changes.recording) this.changes.append(version, "delete", key);
   }
 
@@ -126,9 +127,9 @@ export class MemoryStore {
     else this.index.settle();
   }
 
-  #bury(key: string, value: StoredValue): void {
-    this.values.release(value);
+  #bury(key: string, handle: number): void {
     this.entries.set(key, TOMBSTONE);
+    this.values.release(handle);
     this.tombstones++;
     // Bounded memory for delete-heavy workloads that never list: O(1) amortised.
     if (this.tombstones > 1024 && this.tombstones * 2 > this.entries.size) this.#purge(undefined);
@@ -138,10 +139,10 @@ export class MemoryStore {
     const entries = this.entries;
     const time = now?.() ?? Number.NEGATIVE_INFINITY;
     this.index.settle((key) => {
-      const value = entries.get(key) as StoredValue;
-      if (value !== TOMBSTONE && value.expiresAt > time) return true;
-      if (value !== TOMBSTONE) this.values.release(value);
+      const handle = entries.get(key) as number;
+      if (handle !== TOMBSTONE && this.values.expiresAt(handle) > time) return true;
       entries.delete(key);
+      if (handle !== TOMBSTONE) this.values.release(handle);
       return false;
     });
     this.tombstones = 0;
