@@ -3,8 +3,6 @@ import { join, relative } from "node:path";
 import {
   type ClassDeclaration,
   type ClassMemberTypes,
-  type ExportDeclaration,
-  type ImportDeclaration,
   Node,
   Project,
   type SourceFile,
@@ -12,9 +10,14 @@ import {
   ts,
 } from "ts-morph";
 import type { BackendNames } from "./backend-names.ts";
-import { compareNatural } from "./compare-natural.ts";
-import { printClassHead, printImport, printMethodHead } from "./print-typescript.ts";
+import { printClassHead, printMethodHead } from "./print-typescript.ts";
 import type { SpecMember, SpecModel } from "./spec-model.ts";
+import {
+  ensureImport,
+  organizeImports,
+  removeUnusedImports,
+  syncSpecTypeImport,
+} from "./tidy-imports.ts";
 
 /** The identifiers and strings template sources use for what the generator names. */
 const PLACEHOLDERS = {
@@ -130,18 +133,6 @@ function replacePlaceholders(file: SourceFile, names: BackendNames, projectName:
   file.replaceWithText(text);
 }
 
-/** Every identifier in `file` outside its import declarations. */
-function identifiersOutsideImports(file: SourceFile): Set<string> {
-  const found = new Set<string>();
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node)) return;
-    if (ts.isIdentifier(node)) found.add(node.text);
-    ts.forEachChild(node, visit);
-  };
-  visit(file.compilerNode);
-  return found;
-}
-
 /**
  * Rebuilds the template's class: members of interfaces that were not chosen are dropped,
  * members the chosen interfaces need get the spec's signature, and missing ones become stubs.
@@ -239,46 +230,6 @@ function stub(member: SpecMember): string {
   return `\n\n${ignore}${head}\n    // Implement ${member.owner}.${member.name}(): its contract is in @kvkit/spec.\n    throw new NotSupportedError(${message});\n  }`;
 }
 
-function ensureImport(file: SourceFile, name: string, source: string): void {
-  const existing = file
-    .getImportDeclarations()
-    .find(
-      (declaration) =>
-        declaration.getModuleSpecifierValue() === source && !declaration.isTypeOnly(),
-    );
-  if (existing?.getNamedImports().some((specifier) => specifier.getName() === name)) return;
-  if (existing === undefined) {
-    file.insertStatements(0, printImport([name], source, false));
-    return;
-  }
-  const names = existing.getNamedImports().map((specifier) => specifier.getText());
-  existing.replaceWithText(printImport([...names, name], source, false));
-}
-
-/** Drops import specifiers (and whole imports) that nothing in the file refers to any more. */
-function removeUnusedImports(file: SourceFile): void {
-  const used = identifiersOutsideImports(file);
-  for (const declaration of file.getImportDeclarations()) {
-    const specifiers = declaration.getNamedImports();
-    if (specifiers.length === 0) continue;
-    const kept = specifiers.filter((specifier) =>
-      used.has(specifier.getAliasNode()?.getText() ?? specifier.getName()),
-    );
-    if (kept.length === specifiers.length) continue;
-    if (kept.length === 0) {
-      declaration.remove();
-      continue;
-    }
-    declaration.replaceWithText(
-      printImport(
-        kept.map((specifier) => specifier.getText()),
-        declaration.getModuleSpecifierValue(),
-        declaration.isTypeOnly(),
-      ),
-    );
-  }
-}
-
 /** Sets `capabilities` in the manifest to one flag per capability the spec defines. */
 function writeCapabilityFlags(
   file: SourceFile,
@@ -315,86 +266,4 @@ function removeUnusedPrivateMembers(declaration: ClassDeclaration): void {
     if (unused.length === 0) return;
     for (const member of unused) member.remove();
   }
-}
-
-/** Makes the file's `import type { … } from "@kvkit/spec"` name exactly the spec types it uses. */
-function syncSpecTypeImport(file: SourceFile, spec: SpecModel): void {
-  const used = [...identifiersOutsideImports(file)].filter((name) => spec.typeNames.has(name));
-  const existing = file
-    .getImportDeclarations()
-    .find(
-      (declaration) =>
-        declaration.getModuleSpecifierValue() === "@kvkit/spec" && declaration.isTypeOnly(),
-    );
-  const text = printImport(used, "@kvkit/spec", true);
-  if (existing !== undefined) existing.replaceWithText(text);
-  else if (used.length > 0) file.insertStatements(0, text);
-}
-
-/**
- * Sorts the leading imports (or re-exports) by source and each list of names, as Biome's
- * organizeImports does; renaming placeholders can change both orders.
- */
-function organizeImports(file: SourceFile): void {
-  const statements = file.getStatements();
-  const run: (ImportDeclaration | ExportDeclaration)[] = [];
-  for (const statement of statements) {
-    if (
-      Node.isImportDeclaration(statement) ||
-      (Node.isExportDeclaration(statement) && statement.hasModuleSpecifier())
-    ) {
-      run.push(statement);
-    } else break;
-  }
-  if (run.length === 0) return;
-  const printed = run.map((statement, index) => ({
-    index,
-    source: statement.getModuleSpecifierValue() ?? "",
-    // Biome puts `import type` before a value import from the same source.
-    kind: statement.isTypeOnly() ? 0 : 1,
-    text: printDeclaration(statement),
-  }));
-  printed.sort(
-    (a, b) =>
-      sourceRank(a.source) - sourceRank(b.source) ||
-      compareNatural(a.source, b.source) ||
-      a.kind - b.kind ||
-      a.index - b.index,
-  );
-  const first = run[0] as Node;
-  const last = run[run.length - 1] as Node;
-  const text = file.getFullText();
-  file.replaceWithText(
-    text.slice(0, first.getStart()) +
-      printed.map((entry) => entry.text).join("\n") +
-      text.slice(last.getEnd()),
-  );
-}
-
-function printDeclaration(statement: ImportDeclaration | ExportDeclaration): string {
-  const source = statement.getModuleSpecifierValue() ?? "";
-  if (Node.isImportDeclaration(statement)) {
-    const named = statement.getNamedImports();
-    if (named.length === 0 || statement.getDefaultImport() !== undefined)
-      return statement.getText();
-    return printImport(
-      named.map((specifier) => specifier.getText()),
-      source,
-      statement.isTypeOnly(),
-    );
-  }
-  const named = statement.getNamedExports();
-  if (named.length === 0) return statement.getText();
-  return printImport(
-    named.map((specifier) => specifier.getText()),
-    source,
-    statement.isTypeOnly(),
-  ).replace(/^import/, "export");
-}
-
-function sourceRank(source: string): number {
-  if (source.startsWith("node:")) return 0;
-  if (source.startsWith("../")) return 2;
-  if (source.startsWith("./")) return 3;
-  return 1;
 }
