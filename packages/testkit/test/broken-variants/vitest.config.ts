@@ -12,6 +12,7 @@ export default defineConfig({
   test: {
     root: fileURLToPath(new URL(".", import.meta.url)),
     include: ["*.fixture.ts"],
+    setupFiles: ["./cap-property-time.ts"],
     // Each fixture is one backend's whole suite; a failing case must not stop the others.
     bail: 0,
     // The fixtures are independent files: use both cores even where the default would use one.
