@@ -64,7 +64,7 @@ export class MemoryStore {
 
   /**
    * Drops the name `name`: the next {@link named} call with it creates an empty store.
-   * Instances already open on the old store keep using it. Resolves whether it existed.
+   * Instances already open on the old store keep using it. Returns whether the name existed.
    */
   static forget(name: string): boolean {
     return named.delete(name);
