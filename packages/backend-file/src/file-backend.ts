@@ -39,15 +39,29 @@ import { assertValidTtl } from "./assert-valid-ttl.ts";
 import { FileWatchStream } from "./file-watch-stream.ts";
 import { ListCursor } from "./list-cursor.ts";
 import {
-  decodeCommitBody,
+  type DecodedRecord,
+  decodeRecord,
   type EncodedCheck,
   type EncodedOp,
   encodeCommitRecord,
+  encodeFileHeader,
+  encodeSealRecord,
+  encodeSnapshotRecord,
   RECORD_ID_BYTES,
 } from "./log-format.ts";
 import { LogReader } from "./log-reader.ts";
 import { manifestFor } from "./manifest.ts";
-import { createTempFile, openLog } from "./open-log.ts";
+import {
+  createGeneration,
+  createTempFile,
+  newestGeneration,
+  type OpenedLog,
+  openGeneration,
+  openLog,
+  RETAINED_GENERATIONS,
+  removeGeneration,
+  writeAll,
+} from "./open-log.ts";
 import { lowerBound, SortedKeys } from "./sorted-keys.ts";
 
 /** Options of {@link FileBackend}. */
@@ -71,6 +85,11 @@ export interface FileBackendOptions {
   readonly pollIntervalMs?: number | undefined;
   /** `health()` reports `degraded` when the file system has less free space. Default 64 MiB. */
   readonly minFreeBytes?: number | undefined;
+  /**
+   * Compact the log once it is larger than this many bytes and more than twice the size of the
+   * live data: the live keys move to a new log generation. Default 64 MiB; 0 never compacts.
+   */
+  readonly compactAtBytes?: number | undefined;
 }
 
 /** Where a key's current value lives in the log. */
@@ -134,9 +153,17 @@ export class FileBackend implements FullBackend {
   readonly #now: () => number;
   readonly #pollIntervalMs: number;
   readonly #minFreeBytes: number;
+  readonly #compactAtBytes: number;
   readonly #limits: Manifest["limits"];
   readonly #entries = new Map<string, Entry>();
   readonly #sorted = new SortedKeys((key) => this.#entries.has(key));
+  /** Descriptors of earlier generations, closed once no fdatasync may still use them. */
+  readonly #retired: number[] = [];
+  #generation = 0;
+  /** The log's clock: the largest `now` of any record replayed (expiry in checks uses it). */
+  #logNow = Number.NEGATIVE_INFINITY;
+  /** Estimated bytes the live keys take in the log: decides when compaction pays. */
+  #liveBytes = 0;
   readonly #writerId = randomBytes(8);
   readonly #streams = new Set<FileWatchStream>();
   readonly #inFlight = new Map<string, PendingWrite>();
@@ -162,6 +189,7 @@ export class FileBackend implements FullBackend {
     this.#now = options.clock ?? Date.now;
     this.#pollIntervalMs = options.pollIntervalMs ?? 20;
     this.#minFreeBytes = options.minFreeBytes ?? 64 * 1024 * 1024;
+    this.#compactAtBytes = options.compactAtBytes ?? 64 * 1024 * 1024;
     this.manifest = manifestFor(this.#durability);
     this.#limits = this.manifest.limits;
   }
@@ -402,7 +430,7 @@ export class FileBackend implements FullBackend {
     const probe = async (): Promise<HealthReport> => {
       await this.#ready(undefined);
       // Proves the directory accepts a new file, as every write's log append needs space.
-      const path = createTempFile(this.#directory, new Uint8Array(1), false);
+      const path = createTempFile(this.#directory, (fd) => writeAll(fd, new Uint8Array(1)), false);
       await unlink(path).catch(() => undefined);
       const space = await statfs(this.#directory);
       const freeBytes = Number(space.bavail) * Number(space.bsize);
@@ -411,6 +439,7 @@ export class FileBackend implements FullBackend {
         writable: true,
         freeBytes,
         logBytes,
+        generation: this.#generation,
         keys: this.#entries.size,
       });
     };
@@ -445,6 +474,7 @@ export class FileBackend implements FullBackend {
     for (const write of unwritten) this.#settle(write, new ClosedError());
     await this.#opening?.catch(() => undefined);
     await this.#flushing;
+    this.#closeRetired();
     if (this.#fd >= 0) {
       closeSync(this.#fd);
       this.#fd = -1;
@@ -476,20 +506,136 @@ export class FileBackend implements FullBackend {
 
   #open(): void {
     if (this.#closing !== undefined) throw new ClosedError();
-    const log = openLog(this.#directory, this.#durability === "power");
+    this.#use(openLog(this.#directory, this.#durability === "power"));
+  }
+
+  /** Switches to a log generation and rebuilds the index from it. */
+  #use(log: OpenedLog): void {
+    if (this.#fd >= 0) this.#retired.push(this.#fd);
     this.#fd = log.fd;
     this.#marker = log.marker;
+    this.#generation = log.generation;
     this.#reader = new LogReader(log.fd, log.marker, log.firstRecord);
+    this.#entries.clear();
+    this.#sorted.clear();
+    this.#liveBytes = 0;
   }
 
   #catchUp(): void {
     if (this.#reader === undefined || this.#fd < 0) return;
     try {
-      this.#reader.catchUp((body, at) => this.#apply(body, at));
+      for (;;) {
+        this.#reader.catchUp((body, at) => this.#apply(body, at));
+        if (!this.#reader.ended) break;
+        this.#nextGeneration();
+      }
     } catch (cause) {
       if (isBackendError(cause)) throw cause;
       throw new UnavailableError(`Cannot read the log in ${this.#directory}`, { cause });
+    } finally {
+      if (this.#flushing === undefined) this.#closeRetired();
     }
+  }
+
+  /**
+   * The log was sealed: move to the next generation, creating it from the index (which now
+   * holds exactly the state at the seal) if no other process has yet. Records after a seal are
+   * void; writes of this process among them are appended again by the flush.
+   */
+  #nextGeneration(): void {
+    const next = this.#generation + 1;
+    let log = openGeneration(this.#directory, next);
+    if (log === undefined) {
+      if (newestGeneration(this.#directory) > next) {
+        this.#skipToNewest();
+        return;
+      }
+      const made = createGeneration(
+        this.#directory,
+        next,
+        (fd) => this.#writeSnapshot(fd, next),
+        this.#durability === "power",
+      );
+      // Old generations are removed only far behind, so a generation's name is never free
+      // again while a process could still be about to create it.
+      if (made && next > RETAINED_GENERATIONS) {
+        removeGeneration(this.#directory, next - RETAINED_GENERATIONS - 1);
+      }
+      log = openGeneration(this.#directory, next);
+      if (log === undefined || newestGeneration(this.#directory) > next) {
+        if (log !== undefined) {
+          // A newer generation appeared just as this one was linked: seal it at once, so a
+          // process that enters it moves straight on.
+          if (made) this.#sealFile(log.fd);
+          closeSync(log.fd);
+        }
+        this.#skipToNewest();
+        return;
+      }
+    }
+    this.#use(log);
+  }
+
+  /**
+   * This instance fell more than a generation behind (it stalled through two compactions):
+   * it rebuilds from the newest one, and watchers are told events may have been missed.
+   */
+  #skipToNewest(): void {
+    this.#use(openLog(this.#directory, this.#durability === "power"));
+    for (const stream of this.#streams) stream.push({ type: "gap", reason: "reconnect" });
+  }
+
+  /** Writes the next generation: header, then one snapshot record per live key. */
+  #writeSnapshot(fd: number, generation: number): void {
+    const floor = this.#logNow;
+    const chunk: Buffer[] = [encodeFileHeader(this.#marker, generation)];
+    let chunkBytes = 0;
+    for (const [key, entry] of this.#entries) {
+      if (entry.expiresAt !== 0 && entry.expiresAt <= floor) continue;
+      const record = encodeSnapshotRecord(this.#marker, {
+        version: entry.version,
+        now: floor,
+        key,
+        expiresAt: entry.expiresAt,
+        value: this.#readValue(entry),
+      });
+      chunk.push(record);
+      chunkBytes += record.length;
+      if (chunkBytes >= 1024 * 1024) {
+        writeAll(fd, Buffer.concat(chunk));
+        chunk.length = 0;
+        chunkBytes = 0;
+      }
+    }
+    writeAll(fd, Buffer.concat(chunk));
+  }
+
+  #sealFile(fd: number): void {
+    const id = Buffer.allocUnsafe(RECORD_ID_BYTES);
+    this.#writerId.copy(id, 0);
+    this.#sequence++;
+    id.writeUInt32BE(Math.floor(this.#sequence / 2 ** 32), 8);
+    id.writeUInt32BE(this.#sequence >>> 0, 12);
+    writeAll(fd, encodeSealRecord(this.#marker, id, this.#now()));
+  }
+
+  /** Seals the log when it has grown well past its live data; the next catch-up compacts. */
+  #compactIfWorthIt(): void {
+    const size = this.#reader?.position ?? 0;
+    if (this.#compactAtBytes <= 0 || size < this.#compactAtBytes || size < 2 * this.#liveBytes) {
+      return;
+    }
+    try {
+      this.#sealFile(this.#fd);
+      this.#catchUp();
+    } catch {
+      // Compaction is an optimisation: a failure leaves the log as it was (or sealed, in which
+      // case the next catch-up, here or in another process, finishes the job).
+    }
+  }
+
+  #closeRetired(): void {
+    for (const fd of this.#retired.splice(0)) closeSync(fd);
   }
 
   #live(fullKey: string): Entry | undefined {
@@ -531,54 +677,80 @@ export class FileBackend implements FullBackend {
     }
   }
 
-  /** Replays one record: checks its preconditions at its place in the log, applies it or not. */
-  #apply(body: Buffer, recordStart: number): void {
-    let commit: ReturnType<typeof decodeCommitBody>;
+  /**
+   * Replays one record: checks its preconditions at its place in the log, applies it or not.
+   * Returns `false` for a seal, after which the rest of this generation is void.
+   */
+  #apply(body: Buffer, recordStart: number): boolean {
+    let record: DecodedRecord | undefined;
     try {
-      commit = decodeCommitBody(body);
+      record = decodeRecord(body);
     } catch {
-      commit = undefined;
+      record = undefined;
     }
-    if (commit === undefined) return;
+    if (record === undefined) return true;
+    // Expiry in checks is judged at the log's own clock, which only moves forward, so every
+    // process decides alike (and a compaction may drop what expired by the seal).
+    this.#logNow = Math.max(this.#logNow, record.now);
+    const judgeAt = this.#logNow;
+    if (record.kind === "seal") return false;
+    if (record.kind === "snapshot") {
+      this.#store(record.key, {
+        version: record.version,
+        valuePosition: recordStart + record.valueAt,
+        valueBytes: record.valueBytes,
+        expiresAt: record.expiresAt,
+      });
+      return true;
+    }
     const failed: string[] = [];
-    for (const check of commit.checks) {
+    for (const check of record.checks) {
       const entry = this.#entries.get(check.key);
-      const live = entry !== undefined && (entry.expiresAt === 0 || entry.expiresAt > commit.now);
+      const live = entry !== undefined && (entry.expiresAt === 0 || entry.expiresAt > judgeAt);
       if ((live ? entry.version : null) !== check.version) failed.push(check.key);
     }
-    const waiting = this.#inFlight.get(commit.version);
+    const waiting = this.#inFlight.get(record.version);
     if (failed.length > 0) {
       if (waiting !== undefined) {
-        waiting.outcome = { applied: false, failed, existed: [], version: commit.version };
+        waiting.outcome = { applied: false, failed, existed: [], version: record.version };
       }
-      return;
+      return true;
     }
     const existed: boolean[] = [];
-    for (const op of commit.ops) {
+    for (const op of record.ops) {
       const prior = this.#entries.get(op.key);
       if (op.type === "set") {
-        if (prior === undefined) this.#sorted.add(op.key);
-        this.#entries.set(op.key, {
-          version: commit.version,
+        this.#store(op.key, {
+          version: record.version,
           valuePosition: recordStart + op.valueAt,
           valueBytes: op.valueBytes,
           expiresAt: op.expiresAt,
         });
         existed.push(false);
-        this.#emit("set", op.key, commit.version);
+        this.#emit("set", op.key, record.version);
       } else {
-        const live = prior !== undefined && (prior.expiresAt === 0 || prior.expiresAt > commit.now);
+        const live = prior !== undefined && (prior.expiresAt === 0 || prior.expiresAt > judgeAt);
         if (prior !== undefined) {
           this.#entries.delete(op.key);
           this.#sorted.remove();
+          this.#liveBytes -= footprint(op.key, prior);
         }
         existed.push(live);
-        if (live) this.#emit("delete", op.key, commit.version);
+        if (live) this.#emit("delete", op.key, record.version);
       }
     }
     if (waiting !== undefined) {
-      waiting.outcome = { applied: true, failed: [], existed, version: commit.version };
+      waiting.outcome = { applied: true, failed: [], existed, version: record.version };
     }
+    return true;
+  }
+
+  #store(key: string, entry: Entry): void {
+    const prior = this.#entries.get(key);
+    if (prior === undefined) this.#sorted.add(key);
+    else this.#liveBytes -= footprint(key, prior);
+    this.#entries.set(key, entry);
+    this.#liveBytes += footprint(key, entry);
   }
 
   #emit(type: "set" | "delete", fullKey: string, version: string): void {
@@ -665,6 +837,7 @@ export class FileBackend implements FullBackend {
         return;
       }
       for (const write of batch) this.#inFlight.set(write.version, write);
+      const generation = this.#generation;
       const bytes =
         batch.length === 1
           ? (batch[0] as PendingWrite).record
@@ -691,9 +864,16 @@ export class FileBackend implements FullBackend {
         readError = error;
       }
       syncError = await syncing;
+      this.#closeRetired();
+      const retry: PendingWrite[] = [];
       for (const write of batch) {
         this.#inFlight.delete(write.version);
         const outcome = write.outcome;
+        if (outcome === undefined && this.#generation !== generation && writeError === undefined) {
+          // Appended after a seal, so void: it goes out again, into the new generation.
+          retry.push(write);
+          continue;
+        }
         if (outcome !== undefined && syncError == null) {
           this.#settle(write, undefined, outcome);
         } else if (outcome !== undefined || (writeError === undefined && readError !== undefined)) {
@@ -717,6 +897,8 @@ export class FileBackend implements FullBackend {
           );
         }
       }
+      this.#pending.unshift(...retry);
+      if (retry.length === 0) this.#compactIfWorthIt();
     }
   }
 
@@ -820,6 +1002,11 @@ export class FileBackend implements FullBackend {
     clearInterval(this.#pollTimer);
     this.#pollTimer = undefined;
   }
+}
+
+/** Roughly the bytes a key's record takes in the log (header, id, fields, key, value). */
+function footprint(key: string, entry: Entry): number {
+  return 64 + key.length + entry.valueBytes;
 }
 
 /** Index just past the last key in `sorted` that is below or starts with `prefix`. */

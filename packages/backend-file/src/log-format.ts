@@ -1,7 +1,15 @@
 import { crc32 } from "node:zlib";
 
-/** The log file's name inside the store directory. */
-export const LOG_FILE_NAME = "kvkit.log";
+/** The name of the log file of one generation inside the store directory. */
+export function logFileName(generation: number): string {
+  return `kvkit.${generation}.log`;
+}
+
+/** Matches log file names; group 1 is the generation. */
+export const LOG_NAME: RegExp = /^kvkit\.(\d{1,9})\.log$/;
+
+/** The name of the first generation's log. */
+export const LOG_FILE_NAME: string = logFileName(0);
 
 /** Bumped on every incompatible change of the layout below; a later release migrates from it. */
 export const FORMAT_VERSION = 1;
@@ -9,7 +17,7 @@ export const FORMAT_VERSION = 1;
 /** `KVKITLOG` in ASCII: the first 8 bytes of every log file. */
 export const FILE_MAGIC: Buffer = Buffer.from("KVKITLOG", "latin1");
 
-/** Bytes of the file header: magic, version, header length, marker, reserved. */
+/** Bytes of the file header: magic, version, header length, marker, generation, reserved. */
 export const FILE_HEADER_BYTES = 32;
 
 /** Bytes before a record's body: marker, body length, checksum. */
@@ -21,8 +29,12 @@ export const MARKER_BYTES = 8;
 /** Bytes of a record id: writer id (8 random bytes) and sequence number (8 bytes). */
 export const RECORD_ID_BYTES = 16;
 
-/** The only record kind of format version 1: a commit of checks, sets and deletes. */
+/** Record kinds: a commit of checks, sets and deletes. */
 export const RECORD_KIND_COMMIT = 1;
+/** Record kinds: the end of a generation; records after it are void. */
+export const RECORD_KIND_SEAL = 2;
+/** Record kinds: one live key carried into a new generation by compaction. */
+export const RECORD_KIND_SNAPSHOT = 3;
 
 /** Operation kinds inside a commit record. */
 export const OP_SET = 1;
@@ -65,13 +77,14 @@ export function isRecordVersion(version: string): boolean {
   return /^[0-9a-f]{32}$/.test(version);
 }
 
-/** Builds the 32-byte file header for a store with this record marker. */
-export function encodeFileHeader(marker: Uint8Array): Buffer {
+/** Builds the 32-byte file header of one generation of a store with this record marker. */
+export function encodeFileHeader(marker: Uint8Array, generation = 0): Buffer {
   const header = Buffer.alloc(FILE_HEADER_BYTES);
   FILE_MAGIC.copy(header, 0);
   header.writeUInt32LE(FORMAT_VERSION, 8);
   header.writeUInt32LE(FILE_HEADER_BYTES, 12);
   header.set(marker, 16);
+  header.writeUInt32LE(generation, 24);
   return header;
 }
 
@@ -80,6 +93,7 @@ export interface FileHeader {
   readonly version: number;
   readonly headerBytes: number;
   readonly marker: Buffer;
+  readonly generation: number;
 }
 
 /** Parses a file header, or returns a sentence saying what is wrong with it. */
@@ -92,7 +106,12 @@ export function decodeFileHeader(bytes: Buffer): FileHeader | string {
   }
   const headerBytes = bytes.readUInt32LE(12);
   if (headerBytes < FILE_HEADER_BYTES) return "the log header length is invalid";
-  return { version, headerBytes, marker: Buffer.from(bytes.subarray(16, 24)) };
+  return {
+    version,
+    headerBytes,
+    marker: Buffer.from(bytes.subarray(16, 24)),
+    generation: bytes.readUInt32LE(24),
+  };
 }
 
 /**
@@ -155,6 +174,49 @@ export function encodeCommitRecord(marker: Uint8Array, record: CommitRecord): Bu
   return buffer;
 }
 
+/** A record that ends its generation: `now` is the sealing writer's clock. */
+export function encodeSealRecord(marker: Uint8Array, id: Uint8Array, now: number): Buffer {
+  const body = Buffer.alloc(1 + RECORD_ID_BYTES + 8);
+  body.writeUInt8(RECORD_KIND_SEAL, 0);
+  body.set(id, 1);
+  body.writeDoubleLE(now, 1 + RECORD_ID_BYTES);
+  return frame(marker, body);
+}
+
+/** One live key as compaction writes it into the next generation, with its version. */
+export interface SnapshotEntry {
+  readonly version: string;
+  /** The log's clock floor at the seal (see the README): replay resumes from it. */
+  readonly now: number;
+  readonly key: string;
+  readonly expiresAt: number;
+  readonly value: Uint8Array;
+}
+
+/** Serialises a snapshot entry into a complete record. */
+export function encodeSnapshotRecord(marker: Uint8Array, entry: SnapshotEntry): Buffer {
+  const key = Buffer.from(entry.key, "utf8");
+  const body = Buffer.allocUnsafe(
+    1 + RECORD_ID_BYTES + 8 + 4 + key.length + 8 + 4 + entry.value.byteLength,
+  );
+  let at = body.writeUInt8(RECORD_KIND_SNAPSHOT, 0);
+  at += body.write(entry.version, at, RECORD_ID_BYTES, "hex");
+  at = body.writeDoubleLE(entry.now, at);
+  at = writeBytes(body, at, key);
+  at = body.writeDoubleLE(entry.expiresAt, at);
+  writeBytes(body, at, entry.value);
+  return frame(marker, body);
+}
+
+function frame(marker: Uint8Array, body: Buffer): Buffer {
+  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + body.length);
+  record.set(marker, 0);
+  record.writeUInt32LE(body.length, 8);
+  body.copy(record, RECORD_HEADER_BYTES);
+  record.writeUInt32LE(recordChecksum(marker, record.subarray(8, 12), body), 12);
+  return record;
+}
+
 function writeBytes(buffer: Buffer, at: number, bytes: Uint8Array): number {
   const next = buffer.writeUInt32LE(bytes.byteLength, at);
   buffer.set(bytes, next);
@@ -182,10 +244,70 @@ export interface DecodedCommit {
   readonly ops: readonly DecodedOp[];
 }
 
+/** A seal as read back. */
+export interface DecodedSeal {
+  readonly kind: "seal";
+  readonly now: number;
+}
+
+/** A snapshot entry as read back; its value is located, not copied. */
+export interface DecodedSnapshot {
+  readonly kind: "snapshot";
+  readonly version: string;
+  readonly now: number;
+  readonly key: string;
+  readonly expiresAt: number;
+  /** Offset of the value's first byte, relative to the start of the record. */
+  readonly valueAt: number;
+  readonly valueBytes: number;
+}
+
+/** Any record as read back. */
+export type DecodedRecord =
+  | ({ readonly kind: "commit" } & DecodedCommit)
+  | DecodedSeal
+  | DecodedSnapshot;
+
 /**
  * Decodes the body of a record whose checksum already matched. Returns `undefined` for a body
  * this release cannot read (an unknown kind), which is skipped like damage.
  */
+export function decodeRecord(body: Buffer): DecodedRecord | undefined {
+  const kind = body.readUInt8(0);
+  if (kind === RECORD_KIND_COMMIT) {
+    const commit = decodeCommitBody(body);
+    return commit === undefined ? undefined : { kind: "commit", ...commit };
+  }
+  if (kind === RECORD_KIND_SEAL) {
+    return { kind: "seal", now: body.readDoubleLE(1 + RECORD_ID_BYTES) };
+  }
+  if (kind === RECORD_KIND_SNAPSHOT) {
+    let at = 1;
+    const version = body.toString("hex", at, at + RECORD_ID_BYTES);
+    at += RECORD_ID_BYTES;
+    const now = body.readDoubleLE(at);
+    at += 8;
+    const keyBytes = body.readUInt32LE(at);
+    const key = body.toString("utf8", at + 4, at + 4 + keyBytes);
+    at += 4 + keyBytes;
+    const expiresAt = body.readDoubleLE(at);
+    const valueBytes = body.readUInt32LE(at + 8);
+    at += 12;
+    if (at + valueBytes > body.length) return undefined;
+    return {
+      kind: "snapshot",
+      version,
+      now,
+      key,
+      expiresAt,
+      valueAt: RECORD_HEADER_BYTES + at,
+      valueBytes,
+    };
+  }
+  return undefined;
+}
+
+/** Decodes the body of a commit record (see {@link decodeRecord}). */
 export function decodeCommitBody(body: Buffer): DecodedCommit | undefined {
   let at = 0;
   if (body.readUInt8(at) !== RECORD_KIND_COMMIT) return undefined;

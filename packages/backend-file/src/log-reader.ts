@@ -24,11 +24,17 @@ export class LogReader {
   #position: number;
   /** File size at which the reader last had to wait; nothing to do until the size changes. */
   #stuckAtSize = -1;
+  #ended = false;
 
   constructor(fd: number, marker: Buffer, start: number) {
     this.#fd = fd;
     this.#marker = marker;
     this.#position = start;
+  }
+
+  /** Whether a record ended the file (`onRecord` returned `false`): nothing more is read. */
+  get ended(): boolean {
+    return this.#ended;
   }
 
   /** Offset of the first byte not yet handed over. */
@@ -38,9 +44,11 @@ export class LogReader {
 
   /**
    * Reads every complete record appended since the last call and passes each body with the
-   * record's offset in the file. Synchronous: between two records nothing else runs.
+   * record's offset in the file. Synchronous: between two records nothing else runs. When
+   * `onRecord` returns `false` (a seal), reading stops for good after that record.
    */
-  catchUp(onRecord: (body: Buffer, recordStart: number) => void): void {
+  catchUp(onRecord: (body: Buffer, recordStart: number) => boolean): void {
+    if (this.#ended) return;
     const size = fstatSync(this.#fd).size;
     if (size === this.#stuckAtSize) return;
     let need = 0;
@@ -54,8 +62,13 @@ export class LogReader {
       while (at < buffer.length) {
         const length = this.#validAt(buffer, at);
         if (length > 0) {
-          onRecord(buffer.subarray(at + RECORD_HEADER_BYTES, at + length), base + at);
+          const more = onRecord(buffer.subarray(at + RECORD_HEADER_BYTES, at + length), base + at);
           at += length;
+          if (!more) {
+            this.#position = base + at;
+            this.#ended = true;
+            return;
+          }
           continue;
         }
         if (!reachesEnd) {

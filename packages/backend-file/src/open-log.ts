@@ -20,8 +20,16 @@ import {
   decodeFileHeader,
   encodeFileHeader,
   FILE_HEADER_BYTES,
-  LOG_FILE_NAME,
+  LOG_NAME,
+  logFileName,
 } from "./log-format.ts";
+
+/**
+ * Log generations kept behind the newest. A generation's name must not become free while a
+ * process that fell behind could still be about to create it, so old logs are removed only
+ * this far back.
+ */
+export const RETAINED_GENERATIONS = 4;
 
 /** Names of temporary files: a leading dot that no log or key ever produces. */
 export const TEMP_NAME: RegExp = /^\.kvkit-[0-9a-f]{16}\.tmp$/;
@@ -34,16 +42,17 @@ export interface OpenedLog {
   readonly marker: Buffer;
   /** Offset of the first record. */
   readonly firstRecord: number;
+  readonly generation: number;
 }
 
 /**
- * Opens (creating if needed) the store in `directory`: the directory with mode 0700, the log
- * with mode 0600 whatever the umask, a complete header in place before the log becomes
- * visible (written to a temporary file, then hard-linked into place, which fails rather than
- * replaces when another process won the race). Removes temporary files left by processes
- * that died while creating the log or probing health.
+ * Opens (creating if needed) the store in `directory` at its newest generation: the directory
+ * with mode 0700, the log with mode 0600 whatever the umask, a complete header in place before
+ * a log becomes visible (written to a temporary file, then hard-linked into place, which fails
+ * rather than replaces when another process won the race). Removes temporary files left by
+ * processes that died while creating a log, compacting or probing health.
  *
- * @param syncToDisk fsync the new log and the directory (durability `power`).
+ * @param syncToDisk fsync new files and the directory (durability `power`).
  * @throws {UnavailableError} `KVKIT_UNAVAILABLE` when the directory or log cannot be used
  *   (permissions, a symbolic link or other non-file where the log belongs).
  * @throws {CorruptedError} `KVKIT_CORRUPTED` when the log's header is not one this release reads.
@@ -54,31 +63,116 @@ export function openLog(directory: string, syncToDisk: boolean): OpenedLog {
   } catch (cause) {
     throw new UnavailableError(`Cannot create the store directory ${directory}`, { cause });
   }
-  const path = join(directory, LOG_FILE_NAME);
-  let fd = tryOpen(path);
-  if (fd === undefined) {
-    createLog(directory, path, syncToDisk);
-    fd = tryOpen(path);
-    if (fd === undefined) throw new UnavailableError(`The log ${path} vanished after creation`);
+  // A compaction may retire the newest generation between listing and opening: look again.
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const newest = newestGeneration(directory);
+    if (newest < 0) {
+      const header = encodeFileHeader(randomBytes(8), 0);
+      createGeneration(directory, 0, (fd) => writeAll(fd, header), syncToDisk);
+      continue;
+    }
+    const opened = openGeneration(directory, newest);
+    if (opened !== undefined) {
+      try {
+        removeLeftovers(directory, newest - RETAINED_GENERATIONS);
+      } catch (error) {
+        closeSync(opened.fd);
+        throw error;
+      }
+      return opened;
+    }
   }
+  throw new UnavailableError(`Cannot open the log in ${directory}: it keeps changing`);
+}
+
+/** The newest generation with a log file in `directory`, or -1 when there is none. */
+export function newestGeneration(directory: string): number {
+  let newest = -1;
+  for (const name of readdirSync(directory)) {
+    const match = LOG_NAME.exec(name);
+    if (match !== null) newest = Math.max(newest, Number(match[1]));
+  }
+  return newest;
+}
+
+/**
+ * Opens one generation's log; `undefined` when it does not exist.
+ *
+ * @throws {UnavailableError} `KVKIT_UNAVAILABLE` for a symbolic link or other non-file.
+ * @throws {CorruptedError} `KVKIT_CORRUPTED` for a header this release does not read.
+ */
+export function openGeneration(directory: string, generation: number): OpenedLog | undefined {
+  const path = join(directory, logFileName(generation));
+  const fd = tryOpen(path);
+  if (fd === undefined) return undefined;
   try {
     if (!fstatSync(fd).isFile()) throw new UnavailableError(`${path} is not a regular file`);
     const header = Buffer.alloc(FILE_HEADER_BYTES);
     const read = readSync(fd, header, 0, FILE_HEADER_BYTES, 0);
     const decoded = decodeFileHeader(header.subarray(0, read));
     if (typeof decoded === "string") throw new CorruptedError(`${path}: ${decoded}`);
-    removeLeftovers(directory);
-    return { fd, marker: decoded.marker, firstRecord: decoded.headerBytes };
+    if (decoded.generation !== generation) {
+      throw new CorruptedError(`${path} says it is generation ${decoded.generation}`);
+    }
+    return { fd, marker: decoded.marker, firstRecord: decoded.headerBytes, generation };
   } catch (error) {
     closeSync(fd);
     throw error;
   }
 }
 
-/** Writes and removes a probe file: proves the directory is writable. */
+/**
+ * Creates one generation's log from what `write` puts into a temporary file. Returns `false`
+ * when the generation already existed (another process made it first) or when a newer
+ * generation exists by the time the file is complete (this process fell behind while writing).
+ */
+export function createGeneration(
+  directory: string,
+  generation: number,
+  write: (fd: number) => void,
+  syncToDisk: boolean,
+): boolean {
+  const path = join(directory, logFileName(generation));
+  // Another process may remove our temporary file in its start-up sweep: try again then.
+  for (let attempt = 0; ; attempt++) {
+    let temp: string;
+    try {
+      temp = createTempFile(directory, write, syncToDisk);
+    } catch (cause) {
+      throw new UnavailableError(`Cannot create a log in ${directory}`, { cause });
+    }
+    // Checked right before the link, after the slow part: a generation is only created by a
+    // process that is still at its predecessor (see the README on compaction).
+    if (newestGeneration(directory) > generation) {
+      removeQuietly(temp);
+      return false;
+    }
+    try {
+      linkSync(temp, path);
+    } catch (cause) {
+      removeQuietly(temp);
+      const code = (cause as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return false;
+      if (code !== "ENOENT" || attempt >= 10) {
+        throw new UnavailableError(`Cannot create the log ${path}`, { cause });
+      }
+      continue;
+    }
+    removeQuietly(temp);
+    if (syncToDisk) syncDirectory(directory);
+    return true;
+  }
+}
+
+/** Removes one generation's log, if it is still there. */
+export function removeGeneration(directory: string, generation: number): void {
+  removeQuietly(join(directory, logFileName(generation)));
+}
+
+/** Creates a temporary file (mode 0600, never through a link) holding what `write` writes. */
 export function createTempFile(
   directory: string,
-  contents: Uint8Array,
+  write: (fd: number) => void,
   syncToDisk: boolean,
 ): string {
   const path = join(directory, `.kvkit-${randomBytes(8).toString("hex")}.tmp`);
@@ -89,13 +183,21 @@ export function createTempFile(
   );
   try {
     fchmodSync(fd, 0o600);
-    let done = 0;
-    while (done < contents.byteLength) done += writeSync(fd, contents, done);
+    write(fd);
     if (syncToDisk) fsyncSync(fd);
-  } finally {
+  } catch (error) {
     closeSync(fd);
+    removeQuietly(path);
+    throw error;
   }
+  closeSync(fd);
   return path;
+}
+
+/** Writes all of `bytes` at the file's current position. */
+export function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.byteLength) done += writeSync(fd, bytes, done);
 }
 
 /** fsync of a directory, which makes a rename or link in it survive power loss (Linux). */
@@ -138,39 +240,13 @@ function tryOpen(path: string): number | undefined {
   }
 }
 
-function createLog(directory: string, path: string, syncToDisk: boolean): void {
-  const header = encodeFileHeader(randomBytes(8));
-  // Another process may remove our temporary file in its start-up sweep: try again then.
-  for (let attempt = 0; ; attempt++) {
-    let temp: string;
-    try {
-      temp = createTempFile(directory, header, syncToDisk);
-    } catch (cause) {
-      throw new UnavailableError(`Cannot create the log in ${directory}`, { cause });
-    }
-    try {
-      linkSync(temp, path);
-    } catch (cause) {
-      const code = (cause as NodeJS.ErrnoException).code;
-      if (code === "EEXIST") {
-        removeQuietly(temp);
-        return;
-      }
-      if (code !== "ENOENT" || attempt >= 10) {
-        removeQuietly(temp);
-        throw new UnavailableError(`Cannot create the log ${path}`, { cause });
-      }
-      continue;
-    }
-    removeQuietly(temp);
-    if (syncToDisk) syncDirectory(directory);
-    return;
-  }
-}
-
-function removeLeftovers(directory: string): void {
+/** Removes temporary files, and logs of generations older than `oldestKept`. */
+function removeLeftovers(directory: string, oldestKept: number): void {
   for (const name of readdirSync(directory)) {
-    if (TEMP_NAME.test(name)) removeQuietly(join(directory, name));
+    const log = LOG_NAME.exec(name);
+    if (TEMP_NAME.test(name) || (log !== null && Number(log[1]) < oldestKept)) {
+      removeQuietly(join(directory, name));
+    }
   }
 }
 

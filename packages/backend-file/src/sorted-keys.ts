@@ -16,6 +16,13 @@ export class SortedKeys {
     this.#isLive = isLive;
   }
 
+  /** Forgets every key (the index is being rebuilt from a new log generation). */
+  clear(): void {
+    this.#sorted = [];
+    this.#added = [];
+    this.#removed = 0;
+  }
+
   /** Records that `key` became present. */
   add(key: string): void {
     this.#added.push(key);

@@ -46,6 +46,7 @@ function logWith(...parts: Buffer[]): { path: string; read: () => string[]; clos
       reader.catchUp((body) => {
         const commit = decodeCommitBody(body);
         for (const op of commit?.ops ?? []) keys.push(op.key);
+        return true;
       });
       return keys;
     },

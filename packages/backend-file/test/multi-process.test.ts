@@ -1,9 +1,11 @@
+import { readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { WatchEvent } from "@kvkit/spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileBackend } from "../src/index.ts";
+import { LOG_FILE_NAME, LOG_NAME } from "../src/log-format.ts";
 import { bundleWorker, Worker } from "./helpers/child-runner.ts";
 import { decodeValue, encodeValue } from "./helpers/payload.ts";
 
@@ -21,30 +23,41 @@ afterAll(async () => {
 });
 
 describe("several processes on one store", () => {
-  it("compareAndSet() loses no update: 8 processes x 4 tasks increment one key", async () => {
-    const directory = join(root, "counter");
-    const increments = 10;
-    const workers = Array.from(
-      { length: 8 },
-      () =>
-        new Worker(bundle, ["cas", directory, "counter", "4", String(increments)], {
-          KVKIT_DURABILITY: "process",
-        }),
-    );
-    const codes = await Promise.all(workers.map((worker) => worker.exited));
-    expect(codes, workers.map((worker) => worker.stderr).join("\n")).toEqual(Array(8).fill(0));
-    const total = 8 * 4 * increments;
-    // Every successful compare-and-set wrote the number after the one it read: if two had
-    // succeeded from the same read, a number would appear twice and the total would fall short.
-    const written = workers
-      .flatMap((worker) => worker.lines)
-      .filter((line) => line.startsWith("ack "))
-      .map((line) => Number(line.split(" ")[2]));
-    expect(written.sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-    await using backend = new FileBackend({ directory });
-    const stored = await backend.get("counter");
-    expect(decodeValue(stored as Uint8Array)?.n).toBe(total);
-  }, 120_000);
+  it.each([
+    ["", 64 * 1024 * 1024],
+    [" while the log is compacted over and over", 16 * 1024],
+  ])(
+    "compareAndSet() loses no update: 8 processes x 4 tasks increment one key%s",
+    async (_, compactAt) => {
+      const directory = join(root, `counter-${compactAt}`);
+      const increments = 10;
+      const workers = Array.from(
+        { length: 8 },
+        () =>
+          new Worker(bundle, ["cas", directory, "counter", "4", String(increments)], {
+            KVKIT_DURABILITY: "process",
+            KVKIT_COMPACT_AT: String(compactAt),
+          }),
+      );
+      const codes = await Promise.all(workers.map((worker) => worker.exited));
+      expect(codes, workers.map((worker) => worker.stderr).join("\n")).toEqual(Array(8).fill(0));
+      const total = 8 * 4 * increments;
+      // Every successful compare-and-set wrote the number after the one it read: if two had
+      // succeeded from the same read, a number would appear twice and the total would fall short.
+      const written = workers
+        .flatMap((worker) => worker.lines)
+        .filter((line) => line.startsWith("ack "))
+        .map((line) => Number(line.split(" ")[2]));
+      expect(written.sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      await using backend = new FileBackend({ directory });
+      const stored = await backend.get("counter");
+      expect(decodeValue(stored as Uint8Array)?.n).toBe(total);
+      const generations = readdirSync(directory).filter((name) => LOG_NAME.test(name));
+      if (compactAt < 1024 * 1024)
+        expect(generations.join(), "compacted").not.toContain(LOG_FILE_NAME);
+    },
+    120_000,
+  );
 
   it("compareAndSet() refuses a version read before a stall longer than any lock staleness", async () => {
     const directory = join(root, "stall");

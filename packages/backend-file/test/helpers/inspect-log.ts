@@ -26,6 +26,7 @@ export function inspectLog(path: string): LogShape {
     reader.catchUp((body) => {
       records++;
       validBytes += RECORD_HEADER_BYTES + body.length;
+      return true;
     });
     const size = fstatSync(fd).size;
     return {

@@ -1,0 +1,102 @@
+import { readdirSync, statSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { WatchEvent } from "@kvkit/spec";
+import { ManualClock } from "@kvkit/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FileBackend } from "../src/index.ts";
+import { LOG_NAME, logFileName } from "../src/log-format.ts";
+import { newestGeneration, RETAINED_GENERATIONS } from "../src/open-log.ts";
+
+let root: string;
+let count = 0;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "kvkit-file-compaction-"));
+});
+
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+function freshDirectory(): string {
+  count++;
+  return join(root, `store-${count}`);
+}
+
+const value = (n: number, size = 1000): Uint8Array => new Uint8Array(size).fill(n & 0xff);
+
+describe("compaction", () => {
+  it("set() compacts an overwritten log into a new generation that holds only live data", async () => {
+    const directory = freshDirectory();
+    await using backend = new FileBackend({ directory, compactAtBytes: 64 * 1024 });
+    for (let round = 0; round < 100; round++) {
+      await backend.setMany(
+        Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: value(round) })),
+      );
+    }
+    await backend.delete("k9");
+    const generation = newestGeneration(directory);
+    expect(generation).toBeGreaterThan(0);
+    expect(statSync(join(directory, logFileName(generation))).size).toBeLessThan(128 * 1024);
+    const logs = readdirSync(directory).filter((name) => LOG_NAME.test(name));
+    expect(logs.length).toBeLessThanOrEqual(RETAINED_GENERATIONS + 1);
+    for (let i = 0; i < 9; i++) expect(await backend.get(`k${i}`)).toEqual(value(99));
+    expect(await backend.get("k9")).toBeUndefined();
+    await using reopened = new FileBackend({ directory });
+    expect(await reopened.get("k0")).toEqual(value(99));
+  });
+
+  it("compareAndSet() accepts a version read before another instance compacted the log", async () => {
+    const directory = freshDirectory();
+    await using reader = new FileBackend({ directory });
+    await using writer = new FileBackend({ directory, compactAtBytes: 32 * 1024 });
+    await writer.set("stable", value(1));
+    const before = await reader.getVersioned("stable");
+    for (let i = 0; i < 200; i++) await writer.set("churn", value(i));
+    expect(newestGeneration(directory)).toBeGreaterThan(0);
+    const after = await reader.getVersioned("stable");
+    expect(after?.version).toBe(before?.version);
+    await reader.compareAndSet("stable", before?.version ?? null, value(2));
+    await expect(
+      reader.compareAndSet("stable", before?.version ?? null, value(3)),
+    ).rejects.toMatchObject({
+      code: "KVKIT_CONFLICT",
+    });
+  });
+
+  it("watch() reports each write once across compactions, and no event for the copied keys", async () => {
+    const directory = freshDirectory();
+    await using watcher = new FileBackend({ directory });
+    await using writer = new FileBackend({ directory, compactAtBytes: 16 * 1024 });
+    await writer.set("before", value(0));
+    await using stream = await watcher.watch({ prefix: "w/" });
+    const keys = Array.from({ length: 60 }, (_, i) => `w/${i % 5}`);
+    for (const key of keys) await writer.set(key, value(1, 2000));
+    expect(newestGeneration(directory)).toBeGreaterThan(0);
+    const seen: WatchEvent[] = [];
+    for await (const event of stream) {
+      seen.push(event);
+      if (seen.length === keys.length) break;
+    }
+    expect(seen.map((event) => (event.type === "set" ? event.key : event.type))).toEqual(keys);
+  });
+
+  it("compaction drops keys that expired by the seal and keeps their absence", async () => {
+    const directory = freshDirectory();
+    const clock = new ManualClock();
+    await using backend = new FileBackend({
+      directory,
+      clock: clock.now,
+      compactAtBytes: 16 * 1024,
+    });
+    await backend.set("short", value(1), { ttlMs: 10 });
+    await backend.set("long", value(2), { ttlMs: 1_000_000 });
+    clock.advance(20);
+    for (let i = 0; i < 40; i++) await backend.set("churn", value(i));
+    expect(newestGeneration(directory)).toBeGreaterThan(0);
+    expect(await backend.get("short")).toBeUndefined();
+    expect(await backend.compareAndSet("short", null, value(3))).toBeTypeOf("string");
+    expect(await backend.get("long")).toEqual(value(2));
+    expect(await backend.expiresAt("long")).toBe(clock.now() - 20 + 1_000_000);
+  });
+});
