@@ -2,14 +2,12 @@ import { copyOut } from "./copy-out.ts";
 
 /**
  * A shared buffer of records. A record starts at an 8-byte aligned offset: a 24-byte header
- * (expiry as a float64, version as a float64, byte length as a uint32, 4 bytes of padding),
- * then the value's bytes.
+ * of three float64s (expiry, version, byte length), then the value's bytes.
  */
 interface Chunk {
   readonly index: number;
   readonly bytes: Uint8Array;
   readonly floats: Float64Array;
-  readonly words: Uint32Array;
   /** Bytes of records that are still stored here. */
   live: number;
   /** The key and offset of every record ever placed here, in pairs. */
@@ -85,7 +83,7 @@ export class ValueHeap {
   overwrite(handle: number, source: Uint8Array, version: number, expiresAt: number): boolean {
     const chunk = this.#chunks[handle >>> PLACE_BITS] as Chunk;
     const place = handle & PLACE_MASK;
-    if (chunk.words[place * 2 + 4] !== source.length) return false;
+    if (chunk.floats[place + 2] !== source.length) return false;
     this.#write(chunk, place, source, version, expiresAt);
     return true;
   }
@@ -98,7 +96,7 @@ export class ValueHeap {
   release(handle: number): void {
     const chunk = this.#chunks[handle >>> PLACE_BITS] as Chunk;
     const place = handle & PLACE_MASK;
-    chunk.live -= (HEADER_BYTES + (chunk.words[place * 2 + 4] as number) + 7) & ~7;
+    chunk.live -= (HEADER_BYTES + (chunk.floats[place + 2] as number) + 7) & ~7;
     if (chunk !== this.#current && chunk.live * 4 < chunk.bytes.length) this.#compact(chunk);
   }
 
@@ -119,7 +117,7 @@ export class ValueHeap {
     const chunk = this.#chunks[handle >>> PLACE_BITS] as Chunk;
     const place = handle & PLACE_MASK;
     const start = place * 8 + HEADER_BYTES;
-    return copyOut(chunk.bytes.subarray(start, start + (chunk.words[place * 2 + 4] as number)));
+    return copyOut(chunk.bytes.subarray(start, start + (chunk.floats[place + 2] as number)));
   }
 
   #write(
@@ -131,7 +129,7 @@ export class ValueHeap {
   ): void {
     chunk.floats[place] = expiresAt;
     chunk.floats[place + 1] = version;
-    chunk.words[place * 2 + 4] = source.length;
+    chunk.floats[place + 2] = source.length;
     chunk.bytes.set(source, place * 8 + HEADER_BYTES);
   }
 
@@ -143,7 +141,6 @@ export class ValueHeap {
       index,
       bytes: new Uint8Array(buffer),
       floats: new Float64Array(buffer),
-      words: new Uint32Array(buffer),
       live: 0,
       placed: [],
     };
@@ -161,7 +158,7 @@ export class ValueHeap {
       // refers to are live.
       if (this.#keys.get(key) !== first + place) continue;
       const start = place * 8 + HEADER_BYTES;
-      const source = chunk.bytes.subarray(start, start + (chunk.words[place * 2 + 4] as number));
+      const source = chunk.bytes.subarray(start, start + (chunk.floats[place + 2] as number));
       const version = chunk.floats[place + 1] as number;
       const expiresAt = chunk.floats[place] as number;
       this.#keys.set(key, this.allocate(key, source, version, expiresAt));
