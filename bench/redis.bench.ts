@@ -233,6 +233,23 @@ function casMethods(url: string, port: number): CasMethod[] {
   ];
 }
 
+/**
+ * Server time per call of one scenario, from `INFO commandstats` (reset before it): what each
+ * kind of command cost the server, which the shared machine's load hardly changes. In the
+ * write scenarios EVALSHA is kvkit's script; SET, MSET and MULTI/EXEC come from the others.
+ */
+async function serverTime(admin: Redis): Promise<string> {
+  const info = await admin.info("commandstats");
+  const parts: string[] = [];
+  for (const match of info.matchAll(/^cmdstat_(\w+):calls=\d+,usec=\d+,usec_per_call=([\d.]+)/gm)) {
+    const [, command, perCall] = match;
+    if (["set", "get", "mset", "mget", "evalsha", "exec"].includes(command as string)) {
+      parts.push(`${command} ${perCall}`);
+    }
+  }
+  return parts.sort().join(", ");
+}
+
 async function main(): Promise<void> {
   printEnvironment();
   const server = await startRedis();
@@ -255,17 +272,23 @@ async function main(): Promise<void> {
       [`getMany of ${BATCH}`, batches("getMany"), readOrder],
     ];
     for (const subject of list) await batches("setMany")(subject, keys);
+    const admin = new Redis(server.port, "127.0.0.1");
+    const costs: string[] = [];
     for (const [name, run, order] of scenarios) {
       const contenders: Contender[] = list.map((subject) => ({
         name: subject.name,
         run: () => run(subject, order),
       }));
+      await admin.config("RESETSTAT");
       all.push(...(await measure({ name, ops: order.length, contenders, rounds: ROUNDS })));
+      costs.push(`  ${name.padEnd(18)} ${await serverTime(admin)}`);
     }
+    admin.disconnect();
     printReport(all, {
       title: "Redis: kvkit against raw ioredis, Keyv and unstorage (ops/s; batches count keys)",
       baselines: ["ioredis raw", "Keyv + @keyv/redis", "unstorage redis"],
     });
+    console.log(`Server time per call in µs (INFO commandstats):\n${costs.join("\n")}\n`);
     const methods = casMethods(server.url, server.port);
     const totals = new Map<string, number>();
     const cas: Contender[] = methods.map((method) => ({

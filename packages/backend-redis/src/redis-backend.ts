@@ -538,17 +538,21 @@ export class RedisBackend implements FullBackend {
     const log = this.#layout.logKey;
     let from: string;
     let expired = false;
+    let partial: [Buffer, Buffer[]] | undefined;
     if (resumeFrom === undefined) {
       const newest = await this.#run("XREVRANGE", false, signal, () =>
         this.#client.xrevrange(log, "+", "-", "COUNT", 1),
       );
       from = newest[0]?.[0] ?? "0-0";
     } else {
+      const { id } = resumeFrom;
       const found = await this.#run("XRANGE", false, signal, () =>
-        this.#client.xrange(log, resumeFrom, resumeFrom),
+        this.#client.xrangeBuffer(log, id, id),
       );
-      from = resumeFrom;
+      from = id;
       expired = found.length === 0;
+      // A cursor inside a batch's entry: the rest of that entry comes first.
+      if (resumeFrom.index !== undefined) partial = found[0] as [Buffer, Buffer[]] | undefined;
     }
     this.#checkOpen();
     const ns = this.#layout.namespaceBytes;
@@ -570,6 +574,7 @@ export class RedisBackend implements FullBackend {
     });
     this.#watches.add(stream);
     if (expired) stream.pushGap("cursor-expired");
+    if (partial !== undefined) stream.deliver(from, partial[1], resumeFrom?.index);
     stream.start();
     return stream;
   }

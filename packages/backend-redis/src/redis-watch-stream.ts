@@ -31,14 +31,24 @@ type StreamEntry = [Buffer, Buffer[]];
 const READ_COUNT = 512;
 type XreadReply = [Buffer, StreamEntry[]][] | null;
 
+/** A position in the change log: an entry id, and how many of its changes were delivered. */
+export interface WatchPosition {
+  /** The entry id, `<ms>-<seq>`. */
+  readonly id: string;
+  /** The index of the last delivered change inside the entry; `undefined`: all of them. */
+  readonly index: number | undefined;
+}
+
 /**
- * Checks a watch cursor (a change log entry id, `<ms>-<seq>`) and returns it.
+ * Parses a watch cursor: an entry id `<ms>-<seq>` (after the entry's last change), or
+ * `<ms>-<seq>.<i>` (after change `i` of a batch's entry).
  *
  * @throws {InvalidCursorError} `KVKIT_INVALID_CURSOR` for anything else.
  */
-export function parseWatchCursor(cursor: string): string {
-  if (!/^\d{1,20}-\d{1,20}$/.test(cursor) || cursor === "0-0") throw new InvalidCursorError();
-  return cursor;
+export function parseWatchCursor(cursor: string): WatchPosition {
+  const match = /^(\d{1,20}-\d{1,20})(?:\.(\d{1,6}))?$/.exec(cursor);
+  if (match === null || match[1] === "0-0") throw new InvalidCursorError();
+  return { id: match[1] as string, index: match[2] === undefined ? undefined : Number(match[2]) };
 }
 
 /**
@@ -134,33 +144,47 @@ export class RedisWatchStream implements WatchStream, AsyncIterator<WatchEvent> 
         this.#check = undefined;
       }
       const entries = reply?.[0]?.[1] ?? [];
-      for (const [id, fields] of entries) this.#deliver(id.toString(), fields);
+      for (const [id, fields] of entries) this.deliver(id.toString(), fields);
       // A full read means more may be waiting: make sure none is trimmed before the next one.
       if (entries.length === count) this.#check ??= "overflow";
     }
   }
 
-  #deliver(id: string, fields: Buffer[]): void {
+  /**
+   * Delivers the changes of one log entry that match, after change `after` (all when
+   * `undefined`). An entry holds one change, or every change of a batch; the cursor of the
+   * entry's last change is the entry id, the others add `.<index>`.
+   */
+  deliver(id: string, fields: readonly Buffer[], after?: number): void {
     this.#lastId = id;
-    const type = fields[0]?.toString();
-    const member = fields[1];
-    if ((type !== "s" && type !== "d") || member === undefined) return;
-    const match = this.#options.match;
-    if ("exact" in match) {
-      if (!member.equals(match.exact)) return;
-    } else if (
-      member.length < match.prefix.length ||
-      member.compare(match.prefix, 0, match.prefix.length, 0, match.prefix.length) !== 0
-    ) {
-      return;
+    const changes: { type: "s" | "d"; member: Buffer; version: Buffer | undefined }[] = [];
+    for (let i = 0; i < fields.length; ) {
+      const type = fields[i]?.toString();
+      const member = fields[i + 1];
+      if ((type !== "s" && type !== "d") || member === undefined) return;
+      const version = type === "s" ? fields[i + 3] : undefined;
+      changes.push({ type, member, version });
+      i += type === "s" ? 4 : 2;
     }
-    const key = member.toString("utf8", this.#options.namespaceLength);
-    const version = type === "s" ? fields[3]?.toString("hex") : undefined;
-    this.#push(
-      type === "s"
-        ? { type: "set", key, version, cursor: id }
-        : { type: "delete", key, cursor: id },
-    );
+    const match = this.#options.match;
+    for (let index = after === undefined ? 0 : after + 1; index < changes.length; index++) {
+      const { type, member, version } = changes[index] as (typeof changes)[number];
+      if ("exact" in match) {
+        if (!member.equals(match.exact)) continue;
+      } else if (
+        member.length < match.prefix.length ||
+        member.compare(match.prefix, 0, match.prefix.length, 0, match.prefix.length) !== 0
+      ) {
+        continue;
+      }
+      const key = member.toString("utf8", this.#options.namespaceLength);
+      const cursor = index === changes.length - 1 ? id : `${id}.${index}`;
+      this.#push(
+        type === "s"
+          ? { type: "set", key, version: version?.toString("hex"), cursor }
+          : { type: "delete", key, cursor },
+      );
+    }
   }
 
   #push(event: WatchEvent): void {

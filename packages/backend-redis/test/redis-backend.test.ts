@@ -132,6 +132,32 @@ describe("RedisBackend", () => {
     expect(await backend.get("k")).toEqual(bytes("v"));
   });
 
+  it("watch() resumes from a cursor inside a batch with the rest of that batch", async () => {
+    const backend = open();
+    const first = await backend.watch();
+    await backend.setMany(["a", "b", "c"].map((key) => ({ key, value: bytes(key) })));
+    const events = [];
+    for await (const event of first) {
+      events.push(event);
+      if (events.length === 3) break;
+    }
+    expect(events.map((event) => (event.type === "set" ? event.key : event.type))).toEqual([
+      "a",
+      "b",
+      "c",
+    ]);
+    const cursors = events.map((event) => event.cursor as string);
+    expect(new Set(cursors).size).toBe(3);
+    const resumed = await backend.watch({ cursor: cursors[0] });
+    await backend.delete("a");
+    const rest = [];
+    for await (const event of resumed) {
+      rest.push(event.type === "gap" ? "gap" : `${event.type} ${event.key}`);
+      if (rest.length === 3) break;
+    }
+    expect(rest).toEqual(["set b", "set c", "delete a"]);
+  });
+
   it("watch() rejects with KVKIT_INVALID_CURSOR for a cursor that is not a change log id", async () => {
     const backend = open();
     await expect(backend.watch({ cursor: "banana" })).rejects.toMatchObject({
