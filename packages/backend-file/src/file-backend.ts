@@ -160,6 +160,7 @@ export class FileBackend implements FullBackend {
   /** Descriptors of earlier generations, closed once no fdatasync may still use them. */
   readonly #retired: number[] = [];
   #generation = 0;
+  #syncsRunning = 0;
   /** The log's clock: the largest `now` of any record replayed (expiry in checks uses it). */
   #logNow = Number.NEGATIVE_INFINITY;
   /** Estimated bytes the live keys take in the log: decides when compaction pays. */
@@ -474,7 +475,7 @@ export class FileBackend implements FullBackend {
     for (const write of unwritten) this.#settle(write, new ClosedError());
     await this.#opening?.catch(() => undefined);
     await this.#flushing;
-    this.#closeRetired();
+    for (const fd of this.#retired.splice(0)) closeSync(fd);
     if (this.#fd >= 0) {
       closeSync(this.#fd);
       this.#fd = -1;
@@ -533,7 +534,7 @@ export class FileBackend implements FullBackend {
       if (isBackendError(cause)) throw cause;
       throw new UnavailableError(`Cannot read the log in ${this.#directory}`, { cause });
     } finally {
-      if (this.#flushing === undefined) this.#closeRetired();
+      this.#closeRetired();
     }
   }
 
@@ -634,7 +635,19 @@ export class FileBackend implements FullBackend {
     }
   }
 
+  /** fdatasync on the thread pool; a retired descriptor stays open until none is running. */
+  #sync(fd: number): Promise<unknown> {
+    this.#syncsRunning++;
+    return new Promise<unknown>((settle) =>
+      fdatasync(fd, (error) => {
+        this.#syncsRunning--;
+        settle(error);
+      }),
+    );
+  }
+
   #closeRetired(): void {
+    if (this.#syncsRunning > 0) return;
     for (const fd of this.#retired.splice(0)) closeSync(fd);
   }
 
@@ -854,9 +867,7 @@ export class FileBackend implements FullBackend {
       // Replaying (CPU) overlaps the fdatasync (I/O, on the thread pool); no write settles
       // before both are done.
       const syncing =
-        writeError === undefined && this.#durability === "power"
-          ? new Promise<unknown>((settle) => fdatasync(this.#fd, settle))
-          : undefined;
+        writeError === undefined && this.#durability === "power" ? this.#sync(this.#fd) : undefined;
       let readError: unknown;
       try {
         this.#catchUp();

@@ -34,6 +34,13 @@ export const plugin: BackendPlugin<FileBackendOptions> = {
       min: 1,
       description: "How often active watches look for writes of other processes, in ms.",
     },
+    compactAtBytes: {
+      type: "integer",
+      default: 64 * 1024 * 1024,
+      min: 0,
+      description:
+        "Compact the log past this size when it is over twice the live data; 0 never compacts.",
+    },
     minFreeBytes: {
       type: "integer",
       default: 64 * 1024 * 1024,
