@@ -56,8 +56,9 @@ const NO_EXPIRY = Number.POSITIVE_INFINITY;
  * The in-memory reference backend: every capability of `@kvkit/spec`, ordered listing,
  * all-or-nothing batches and commits, resumable watches and TTL with an injectable clock.
  *
- * Data lives in a {@link MemoryStore}: a `Map` for O(1) reads and writes, plus a lazily
- * sorted key index for listing in UTF-8 byte order. Nothing survives the process.
+ * Data lives in a {@link MemoryStore}: a `Map` from each key to its value's record in a
+ * packed heap, for O(1) reads and writes, plus a lazily sorted key index for listing in
+ * UTF-8 byte order. Nothing survives the process.
  *
  * @example
  * ```ts

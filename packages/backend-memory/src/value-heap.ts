@@ -1,3 +1,4 @@
+import { UnavailableError } from "@kvkit/spec";
 import { copyOut } from "./copy-out.ts";
 
 /**
@@ -135,7 +136,9 @@ export class ValueHeap {
 
   #newChunk(size: number): Chunk {
     const index = this.#freeIndexes.pop() ?? this.#chunks.length;
-    if (index >= MAX_CHUNKS) throw new RangeError("The memory store is full (2^19 chunks)");
+    if (index >= MAX_CHUNKS) {
+      throw new UnavailableError(`The memory store is full (${MAX_CHUNKS} chunks in use)`);
+    }
     const buffer = new ArrayBuffer(size);
     const chunk: Chunk = {
       index,
