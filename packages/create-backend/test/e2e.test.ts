@@ -227,6 +227,9 @@ describe.each(["npm", "pnpm"] as const)("generated packages installed with %s", 
       );
       await ok(pm, ["run", "typecheck"], directory);
       const report = await runTests(directory, pm);
+      timings.push(
+        `broken memory (${pm}): ${report.numFailedTests} failed, ${report.numPassedTests} passed`,
+      );
       expect(report.code).not.toBe(0);
       expect(report.success).toBe(false);
       expect(report.numFailedTests).toBeGreaterThan(0);
