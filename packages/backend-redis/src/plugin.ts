@@ -62,7 +62,7 @@ export const plugin: BackendPlugin<RedisBackendOptions> = {
     },
     changeLogLength: {
       type: "integer",
-      description: "How many changes the change log keeps for watchers to resume from.",
+      description: "How many change log entries (a batch is one) watchers can resume from.",
       default: 10_000,
       min: 1,
     },

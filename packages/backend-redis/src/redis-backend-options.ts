@@ -41,7 +41,10 @@ export interface RedisBackendOptions {
   readonly connectTimeoutMs?: number | undefined;
   /** The longest pause between reconnection attempts, in milliseconds. Default 500. */
   readonly maxReconnectDelayMs?: number | undefined;
-  /** How many changes the change log keeps for watchers to resume from. Default 10 000. */
+  /**
+   * How many change log entries (writes; a batch or commit is one) the log keeps for watchers
+   * to resume from. Default 10 000.
+   */
   readonly changeLogLength?: number | undefined;
   /** TLS options (`ca`, `cert`, `key`, `servername`, …); a `rediss:` URL turns TLS on by itself. */
   readonly tls?: RedisOptions["tls"] | undefined;
