@@ -99,4 +99,27 @@ describe("compaction", () => {
     expect(await backend.get("long")).toEqual(value(2));
     expect(await backend.expiresAt("long")).toBe(clock.now() - 20 + 1_000_000);
   });
+
+  it("watch() yields a gap (reconnect) and get() stays correct after falling generations behind", async () => {
+    const directory = freshDirectory();
+    // This instance does not poll, so it is still on generation 0 when it next looks.
+    await using behind = new FileBackend({ directory, pollIntervalMs: 60_000 });
+    await using writer = new FileBackend({ directory, compactAtBytes: 8 * 1024 });
+    await writer.set("kept", value(7));
+    const stream = await behind.watch();
+    for (let i = 0; i < 400; i++) await writer.set("churn", value(i));
+    expect(newestGeneration(directory)).toBeGreaterThan(RETAINED_GENERATIONS + 1);
+    expect(await behind.get("kept")).toEqual(value(7));
+    expect(await behind.get("churn")).toEqual(value(399));
+    const iterator = stream[Symbol.asyncIterator]();
+    const events: WatchEvent[] = [];
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      events.push(next.value);
+      if (next.value.type === "gap") break;
+    }
+    expect(events.at(-1)).toMatchObject({ type: "gap", reason: "reconnect" });
+    await stream.close();
+  });
 });
