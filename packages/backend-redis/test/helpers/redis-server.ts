@@ -6,12 +6,19 @@ import { join } from "node:path";
 
 const HOST = "127.0.0.1";
 
+/**
+ * Runs redis-server under a shell that kills it (SIGKILL) as soon as its stdin closes. This
+ * process holds the other end of that pipe, so however it ends (a failed `afterAll`, a worker
+ * the runner had to kill), the pipe closes and no server outlives the tests that started it.
+ */
+const GUARD = 'redis-server "$@" & pid=$!; cat >/dev/null; kill -9 "$pid" 2>/dev/null; wait "$pid"';
+
 /** A redis-server process these tests started, on a free loopback port. */
 export interface RedisServer {
   readonly host: string;
   readonly port: number;
   readonly url: string;
-  /** Kills the process with SIGKILL (a crash) and waits until it is gone. */
+  /** Kills the server with SIGKILL (a crash) and waits until it is gone. */
   kill(): Promise<void>;
   /** Starts the process again on the same port (empty: persistence is off). */
   restart(): Promise<void>;
@@ -112,17 +119,18 @@ export async function startRedis(options: { cluster?: boolean } = {}): Promise<R
   ];
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
-    const started = spawn("redis-server", args, { stdio: "ignore" });
-    child = started;
+    child = spawn("sh", ["-c", GUARD, "redis-server", ...args], {
+      stdio: ["pipe", "ignore", "ignore"],
+    });
     await waitForPing(port, 10_000);
   };
   const kill = async (): Promise<void> => {
-    const running = child;
+    const target = child;
     child = undefined;
-    if (running === undefined || running.exitCode !== null) return;
+    if (target === undefined || target.exitCode !== null) return;
     await new Promise<void>((resolve) => {
-      running.once("exit", () => resolve());
-      running.kill("SIGKILL");
+      target.once("exit", () => resolve());
+      target.stdin?.end();
     });
   };
   await launch();
