@@ -8,6 +8,7 @@ import {
   type AtomicCommit,
   assertValidKey,
   assertValidKeyPattern,
+  assertValidTtl,
   assertValidValue,
   type BatchEntry,
   ClosedError,
@@ -20,6 +21,7 @@ import {
   type HealthReport,
   InvalidOptionError,
   isBackendError,
+  ListCursor,
   type ListEntry,
   type ListOptions,
   type Manifest,
@@ -35,9 +37,7 @@ import {
   type WatchStream,
   type WriteOptions,
 } from "@kvkit/spec";
-import { assertValidTtl } from "./assert-valid-ttl.ts";
 import { FileWatchStream } from "./file-watch-stream.ts";
-import { ListCursor } from "./list-cursor.ts";
 import {
   type DecodedRecord,
   decodeRecord,

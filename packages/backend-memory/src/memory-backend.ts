@@ -2,6 +2,7 @@ import {
   type AtomicCommit,
   assertValidKey,
   assertValidKeyPattern,
+  assertValidTtl,
   assertValidValue,
   type BatchEntry,
   ClosedError,
@@ -13,6 +14,7 @@ import {
   type HealthReport,
   InvalidCursorError,
   InvalidOptionError,
+  ListCursor,
   type ListEntry,
   type ListOptions,
   type Manifest,
@@ -25,8 +27,6 @@ import {
   type WatchStream,
   type WriteOptions,
 } from "@kvkit/spec";
-import { assertValidTtl } from "./assert-valid-ttl.ts";
-import { ListCursor } from "./list-cursor.ts";
 import { manifest } from "./manifest.ts";
 import { MemoryStore } from "./memory-store.ts";
 import { MemoryWatchStream } from "./memory-watch-stream.ts";

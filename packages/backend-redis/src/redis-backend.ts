@@ -4,6 +4,7 @@ import {
   type AtomicCommit,
   assertValidKey,
   assertValidKeyPattern,
+  assertValidTtl,
   assertValidValue,
   type BatchEntry,
   ClosedError,
@@ -14,6 +15,7 @@ import {
   type FullBackend,
   type HealthReport,
   InvalidOptionError,
+  ListCursor,
   type ListEntry,
   type ListOptions,
   type Manifest,
@@ -27,10 +29,8 @@ import {
   type WriteOptions,
 } from "@kvkit/spec";
 import { Cluster, type Redis } from "ioredis";
-import { assertValidTtl } from "./assert-valid-ttl.ts";
 import { createClient } from "./create-client.ts";
 import { KeyLayout } from "./key-layout.ts";
-import { ListCursor } from "./list-cursor.ts";
 import {
   CAS_SCRIPT,
   COMMIT_SCRIPT,
@@ -239,7 +239,7 @@ export class RedisBackend implements FullBackend {
     }
     let lowExclusive = false;
     if (resumeAfter !== undefined) {
-      const member = Buffer.concat([ns, resumeAfter]);
+      const member = withNs(resumeAfter);
       if (reverse) high = high === undefined ? member : minBuffer(high, member);
       else if (Buffer.compare(member, low) >= 0) {
         low = member;
@@ -266,7 +266,8 @@ export class RedisBackend implements FullBackend {
         const member = page[i] as Buffer;
         const keyBytes = member.subarray(ns.length);
         remaining--;
-        yield { key: keyBytes.toString("utf8"), cursor: codec.encode(keyBytes) };
+        const key = keyBytes.toString("utf8");
+        yield { key, cursor: codec.encode(key) };
         this.#checkOpen();
         throwIfAborted(signal);
       }

@@ -1,4 +1,5 @@
 export { assertValidKey, assertValidKeyPattern } from "./assert-valid-key.ts";
+export { assertValidTtl } from "./assert-valid-ttl.ts";
 export { assertValidValue } from "./assert-valid-value.ts";
 export type {
   AtomicCommit,
@@ -37,6 +38,7 @@ export { UnavailableError } from "./errors/unavailable-error.ts";
 export { hasCapability, requireCapability } from "./has-capability.ts";
 export type { HealthCapability, HealthReport, HealthStatus } from "./health-capability.ts";
 export type { KvCapability, ListEntry, ListOptions } from "./kv-capability.ts";
+export { ListCursor } from "./list-cursor.ts";
 export type {
   CapabilityManifest,
   Durability,

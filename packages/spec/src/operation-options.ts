@@ -11,7 +11,7 @@ export interface OperationOptions {
 /** Options of a write that may expire. */
 export interface WriteOptions extends OperationOptions {
   /**
-   * Time to live in milliseconds, a positive integer. The key becomes invisible to every read
+   * Time to live in milliseconds, a positive integer (at most `Number.MAX_SAFE_INTEGER`). The key becomes invisible to every read
    * (get, has, list, batch reads, versioned reads) once it has expired. Without `ttlMs` a write
    * stores the key with no expiry, removing any expiry it had.
    *

@@ -13,7 +13,8 @@ import { describe, expect, it } from "vitest";
 describe("errors", () => {
   it("isBackendError() recognises an error class from a second copy of the package", async () => {
     // A query string makes Vitest load a separate module instance: a second installed copy.
-    const copy = (await import("../src/errors/closed-error.ts?second-copy")) as {
+    const secondCopy = "../src/errors/closed-error.ts?second-copy";
+    const copy = (await import(/* @vite-ignore */ secondCopy)) as {
       ClosedError: typeof ClosedError;
     };
     expect(copy.ClosedError).not.toBe(ClosedError);

@@ -1,10 +1,21 @@
-import { InvalidCursorError } from "@kvkit/spec";
+import { Buffer } from "node:buffer";
+import { InvalidCursorError } from "./errors/invalid-cursor-error.ts";
 
 /**
- * The listing cursor format: `<options fingerprint>.<base64url of the key>`. The fingerprint
- * ties a cursor to the `prefix`, `start`, `end` and `reverse` it was made with, so a cursor
- * reused with other options is refused instead of silently resuming somewhere else. The key
- * alone is the position: a listing resumes after it even if the key was deleted meanwhile.
+ * The listing cursor most backends need: `<options fingerprint>.<base64url of the key>`.
+ *
+ * The key alone is the position, so a listing resumes after it even if that key was deleted
+ * meanwhile, and a cursor made by one instance works on another instance of the same store.
+ * The fingerprint ties a cursor to the `prefix`, `start`, `end` and `reverse` it was made
+ * with, so a cursor reused with other options is refused instead of silently resuming
+ * somewhere else.
+ *
+ * @example
+ * ```ts
+ * const cursors = new ListCursor(prefix, options.start, options.end, reverse);
+ * const after = options.cursor === undefined ? undefined : cursors.decode(options.cursor);
+ * // … yield { key, cursor: cursors.encode(key) } for each key after `after`
+ * ```
  */
 export class ListCursor {
   readonly #fingerprint: string;
@@ -27,9 +38,10 @@ export class ListCursor {
    * The key a cursor was made for.
    *
    * @throws {InvalidCursorError} `KVKIT_INVALID_CURSOR` when `cursor` was not made by
-   *   {@link encode} for these options.
+   *   {@link ListCursor.encode} for these options.
    */
   decode(cursor: string): string {
+    if (typeof cursor !== "string") throw new TypeError("A cursor must be a string");
     const dot = cursor.indexOf(".");
     const encoded = cursor.slice(dot + 1);
     if (
