@@ -16,6 +16,7 @@ import fsDriver from "unstorage/drivers/fs";
 import { type Contender, type Measurement, measure } from "./src/measure.ts";
 import { printEnvironment } from "./src/print-environment.ts";
 import { printReport } from "./src/print-report.ts";
+import { type KeyOptions, makeKeys, makeWorkload, VALUE_LENGTH } from "./src/workload.ts";
 
 const SEQUENTIAL_N = Number(process.env.BENCH_SEQUENTIAL_N ?? 200);
 const CONCURRENT_N = Number(process.env.BENCH_CONCURRENT_N ?? 3000);
@@ -41,26 +42,12 @@ function directory(name: string): string {
   return path;
 }
 
-function makeKeys(count: number, tag: string): string[] {
-  // 16-32 bytes, all ASCII; a colon, which unstorage maps to a directory separator.
-  return Array.from(
-    { length: count },
-    (_, i) => `b${tag}:${i.toString(36).padStart(6, "0")}:${"x".repeat(5 + (i % 17))}`,
-  );
-}
-
-/** Fisher-Yates with a fixed-seed xorshift, so every run reads in the same order. */
-function shuffled<T>(items: readonly T[]): T[] {
-  const result = [...items];
-  let seed = 0x9e3779b9;
-  for (let i = result.length - 1; i > 0; i--) {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    const j = (seed >>> 0) % (i + 1);
-    [result[i], result[j]] = [result[j] as T, result[i] as T];
-  }
-  return result;
+/**
+ * Keys of one use (a round of sets, the gets), told apart by `tag`. Their colons become
+ * directory separators in unstorage's fs driver; 17-33 bytes with a 3-character tag.
+ */
+function taggedKeys(tag: string): KeyOptions {
+  return { prefix: `b${tag}`, shortestTail: 5 };
 }
 
 /** One durable file write the way careful Node code does it: temp file, fsync, rename. */
@@ -167,7 +154,7 @@ function setContenders(
       async run() {
         // New keys every round, so file-per-key stores create files as in a first write.
         round++;
-        await setAll(subject, makeKeys(count, `${index}r${round}`), value, inFlight);
+        await setAll(subject, makeKeys(count, taggedKeys(`${index}r${round}`)), value, inFlight);
       },
     };
   });
@@ -178,7 +165,7 @@ async function main(): Promise<void> {
   console.log(
     `keys 16-32 B, values 100 B; sequential set N=${SEQUENTIAL_N}, ${IN_FLIGHT}-in-flight set N=${CONCURRENT_N}, get N=${GET_N}; ${ROUNDS} rounds`,
   );
-  const value = new Uint8Array(100).fill(0x61);
+  const value = new Uint8Array(VALUE_LENGTH).fill(0x61);
   // kvkit "process" does not fsync, like unstorage's fs driver: the like-for-like comparison.
   const subjects = [
     kvkit("power"),
@@ -222,8 +209,7 @@ async function main(): Promise<void> {
       warmupRounds: 2,
     })),
   );
-  const getKeys = makeKeys(GET_N, "get");
-  const readOrder = shuffled(getKeys);
+  const { keys: getKeys, readOrder } = makeWorkload(GET_N, taggedKeys("get"));
   // The floor's get is one open + read + close of the key's own file.
   const readers = [kv, unstorageSubject, lmdbSubject, levelSubject, floorSubject];
   results.push(

@@ -9,6 +9,7 @@ import memoryDriver from "unstorage/drivers/memory";
 import { type Contender, type Measurement, measure } from "./src/measure.ts";
 import { printEnvironment } from "./src/print-environment.ts";
 import { printReport } from "./src/print-report.ts";
+import { makeWorkload, VALUE_LENGTH } from "./src/workload.ts";
 
 const N = Number(process.env.BENCH_N ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -21,29 +22,6 @@ interface Subject {
   readonly name: string;
   get(key: string): Promise<Uint8Array | undefined | null>;
   set(key: string, value: Uint8Array): Promise<unknown>;
-}
-
-function makeKeys(count: number): string[] {
-  const keys: string[] = [];
-  // 13 characters of stem plus 3-19 of tail: 16-32 bytes, all ASCII.
-  for (let i = 0; i < count; i++) {
-    keys.push(`bench:${i.toString(36).padStart(6, "0")}:${"x".repeat(3 + (i % 17))}`);
-  }
-  return keys;
-}
-
-/** Fisher-Yates with a fixed-seed xorshift, so every run reads in the same order. */
-function shuffled<T>(items: readonly T[]): T[] {
-  const result = [...items];
-  let seed = 0x9e3779b9;
-  for (let i = result.length - 1; i > 0; i--) {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    const j = (seed >>> 0) % (i + 1);
-    [result[i], result[j]] = [result[j] as T, result[i] as T];
-  }
-  return result;
 }
 
 function subjects(): Subject[] {
@@ -82,15 +60,14 @@ async function main(): Promise<void> {
   console.log(
     `N = ${N} keys of 16-32 B, 100 B values, sequential (await each), ${ROUNDS} rounds, ${CLOCK} time`,
   );
-  const keys = makeKeys(N);
-  const readOrder = shuffled(keys);
+  const { keys, readOrder } = makeWorkload(N);
   // One value per key, as in a real store, each starting with its key's index so that the
   // read-back check catches a store that mixes keys up. (With one shared value object, a
   // store that keeps the caller's reference never touches value memory at all.) Buffers,
   // which Keyv's default serializer stores as base64 and gives back as Buffers; the others
   // store the bytes as they are.
   const values = keys.map((_, index) => {
-    const value = Buffer.alloc(100, 0x61);
+    const value = Buffer.alloc(VALUE_LENGTH, 0x61);
     value.writeUInt32LE(index, 0);
     return value;
   });

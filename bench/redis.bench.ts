@@ -14,6 +14,7 @@ import { startRedis } from "../packages/backend-redis/test/helpers/redis-server.
 import { type Contender, type Measurement, measure } from "./src/measure.ts";
 import { printEnvironment } from "./src/print-environment.ts";
 import { printReport } from "./src/print-report.ts";
+import { makeWorkload, shuffled, VALUE_LENGTH } from "./src/workload.ts";
 
 // Sequential runs are capped by the loopback round trip (~10-30k ops/s), the others are not:
 // each mode gets enough operations per round to last about as long.
@@ -35,30 +36,9 @@ interface Subject {
   close(): Promise<void>;
 }
 
-function makeKeys(count: number): string[] {
-  const keys: string[] = [];
-  for (let i = 0; i < count; i++) {
-    keys.push(`bench:${i.toString(36).padStart(6, "0")}:${"x".repeat(3 + (i % 17))}`);
-  }
-  return keys;
-}
-
-function shuffled<T>(items: readonly T[]): T[] {
-  const result = [...items];
-  let seed = 0x9e3779b9;
-  for (let i = result.length - 1; i > 0; i--) {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    const j = (seed >>> 0) % (i + 1);
-    [result[i], result[j]] = [result[j] as T, result[i] as T];
-  }
-  return result;
-}
-
 /** 100-byte values: bytes for the clients that store bytes, text for the ones that store text. */
-const VALUE_BYTES = Buffer.alloc(100, 0x61);
-const VALUE_TEXT = "a".repeat(100);
+const VALUE_BYTES = Buffer.alloc(VALUE_LENGTH, 0x61);
+const VALUE_TEXT = "a".repeat(VALUE_LENGTH);
 
 function subjects(url: string, port: number): Subject[] {
   const raw = new Redis(port, "127.0.0.1");
@@ -259,8 +239,7 @@ async function main(): Promise<void> {
   const all: Measurement[] = [];
   const list = subjects(server.url, server.port);
   try {
-    const keys = makeKeys(N_CONCURRENT);
-    const readOrder = shuffled(keys);
+    const { keys, readOrder } = makeWorkload(N_CONCURRENT);
     const few = keys.slice(0, N_SEQUENTIAL);
     const fewReadOrder = shuffled(few);
     const scenarios: [string, Run, readonly string[]][] = [
