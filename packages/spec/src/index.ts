@@ -63,3 +63,5 @@ export type {
   WatchSetEvent,
   WatchStream,
 } from "./watch-capability.ts";
+export type { WatchEventQueueOptions } from "./watch-event-queue.ts";
+export { WatchEventQueue } from "./watch-event-queue.ts";
