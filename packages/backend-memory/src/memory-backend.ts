@@ -381,9 +381,9 @@ export class MemoryBackend implements FullBackend {
         bufferSize,
       },
       signal,
-      (ended) => {
-        changes.unsubscribe(ended);
-        this.#streams.delete(ended);
+      () => {
+        changes.unsubscribe(stream);
+        this.#streams.delete(stream);
       },
     );
     this.#streams.add(stream);
@@ -391,7 +391,7 @@ export class MemoryBackend implements FullBackend {
     if (resumeAfter !== undefined) {
       const missed = changes.since(resumeAfter);
       if (missed === undefined) {
-        stream.pushGap({ type: "gap", reason: "cursor-expired" });
+        stream.push({ type: "gap", reason: "cursor-expired" });
       } else {
         for (const record of missed) stream.deliver(record);
       }
