@@ -397,8 +397,8 @@ export class FileBackend implements FullBackend {
       this.#prefix + (prefix ?? ""),
       bufferSize ?? 1024,
       options.signal,
-      (closed) => {
-        this.#streams.delete(closed);
+      () => {
+        this.#streams.delete(stream);
         if (this.#streams.size === 0) this.#stopPolling();
       },
     );
