@@ -556,6 +556,7 @@ export class RedisBackend implements FullBackend {
       if (resumeFrom.index !== undefined) partial = found[0] as [Buffer, Buffer[]] | undefined;
     }
     this.#checkOpen();
+    throwIfAborted(signal);
     const ns = this.#layout.namespaceBytes;
     const stream = new RedisWatchStream({
       connection: createClient(
@@ -571,7 +572,7 @@ export class RedisBackend implements FullBackend {
           : { prefix: Buffer.concat([ns, Buffer.from(prefix ?? "", "utf8")]) },
       bufferSize,
       signal,
-      onEnd: (ended) => this.#watches.delete(ended),
+      onEnd: () => this.#watches.delete(stream),
     });
     this.#watches.add(stream);
     if (expired) stream.pushGap("cursor-expired");

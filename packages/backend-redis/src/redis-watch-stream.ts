@@ -1,10 +1,4 @@
-import {
-  AbortedError,
-  InvalidCursorError,
-  type WatchEvent,
-  type WatchGapEvent,
-  type WatchStream,
-} from "@kvkit/spec";
+import { InvalidCursorError, WatchEventQueue, type WatchGapEvent } from "@kvkit/spec";
 import type { Cluster, Redis } from "ioredis";
 
 /** Which members a watch delivers: one exact member, or every member with a byte prefix. */
@@ -22,7 +16,8 @@ export interface RedisWatchStreamOptions {
   readonly match: WatchMatch;
   readonly bufferSize: number;
   readonly signal: AbortSignal | undefined;
-  readonly onEnd: (stream: RedisWatchStream) => void;
+  /** Called once when the stream ends, after its connection was closed. */
+  readonly onEnd: () => void;
 }
 
 type StreamEntry = [Buffer, Buffer[]];
@@ -52,51 +47,48 @@ export function parseWatchCursor(cursor: string): WatchPosition {
 }
 
 /**
- * One watch: reads the change log Stream with `XREAD BLOCK` on its own connection and hands
- * matching changes to `for await`.
+ * One watch: reads the change log Stream with `XREAD BLOCK` on its own connection and pushes
+ * matching changes into its {@link WatchEventQueue} (bounded buffer, overflow `gap`, abort and
+ * close), drained by `for await`; the connection is closed when the stream ends.
  *
- * When the consumer falls `bufferSize` events behind, the waiting events are dropped and one
- * `gap` event (reason `overflow`) takes their place, so memory stays bounded. Before reading on
- * after anything that could have skipped log entries (a reconnect, a full read), it checks that the last entry it delivered is still in the log (`XRANGE id id`,
- * in the same pipeline as the read). If it is, nothing was missed and reading resumes exactly
+ * Before reading on after anything that could have skipped log entries (a reconnect, a full
+ * read), it checks that the last entry it delivered is still in the log (`XRANGE id id`, in
+ * the same pipeline as the read). If it is, nothing was missed and reading resumes exactly
  * there; if not (the log was trimmed past it, or the server lost the log in a restart), a
  * `gap` event says so before the next events.
  */
-export class RedisWatchStream implements WatchStream, AsyncIterator<WatchEvent> {
+export class RedisWatchStream extends WatchEventQueue {
   /** How long one `XREAD` blocks, in milliseconds. */
   static readonly BLOCK_MS = 1000;
 
   readonly #options: RedisWatchStreamOptions;
   readonly #connection: Redis | Cluster;
   #lastId: string;
-  #queue: WatchEvent[] = [];
-  #waiter:
-    | { resolve(result: IteratorResult<WatchEvent>): void; reject(error: unknown): void }
-    | undefined;
-  #ended = false;
-  #error: AbortedError | undefined;
-  #iterated = false;
   /** Why the next read must first check that `#lastId` is still in the log. */
   #check: WatchGapEvent["reason"] | undefined;
-  readonly #onAbort = (): void => {
-    this.#error = new AbortedError(this.#options.signal?.reason);
-    this.#end();
-  };
 
   constructor(options: RedisWatchStreamOptions) {
-    this.#options = options;
-    this.#connection = options.connection;
-    this.#lastId = options.from;
-    this.#connection.on("error", () => {});
-    this.#connection.on("close", () => {
-      if (!this.#ended) this.#check = "reconnect";
+    const { connection, bufferSize, signal, onEnd } = options;
+    super({
+      bufferSize,
+      signal,
+      onEnd: () => {
+        connection.disconnect();
+        onEnd();
+      },
     });
-    options.signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#options = options;
+    this.#connection = connection;
+    this.#lastId = options.from;
+    connection.on("error", () => {});
+    connection.on("close", () => {
+      if (!this.ended) this.#check = "reconnect";
+    });
   }
 
   /** Queues a gap event (a resume whose cursor the log no longer holds). */
   pushGap(reason: WatchGapEvent["reason"]): void {
-    this.#push({ type: "gap", reason, cursor: this.#lastId });
+    this.push({ type: "gap", reason, cursor: this.#lastId });
   }
 
   /** Starts reading; runs until the stream ends. */
@@ -107,7 +99,7 @@ export class RedisWatchStream implements WatchStream, AsyncIterator<WatchEvent> 
   async #loop(): Promise<void> {
     const { logKey } = this.#options;
     const connection = this.#connection;
-    while (!this.#ended) {
+    while (!this.ended) {
       const count = READ_COUNT;
       const check = this.#check !== undefined && this.#lastId !== "0-0";
       let present: boolean | undefined;
@@ -130,13 +122,13 @@ export class RedisWatchStream implements WatchStream, AsyncIterator<WatchEvent> 
         if (check) present = ((results[0]?.[1] ?? []) as unknown[]).length > 0;
         reply = results[results.length - 1]?.[1] as XreadReply;
       } catch {
-        if (this.#ended) return;
+        if (this.ended) return;
         // The connection is down or reconnecting: ioredis retries; try again shortly.
         this.#check = "reconnect";
         await new Promise((resolve) => setTimeout(resolve, 50));
         continue;
       }
-      if (this.#ended) return;
+      if (this.ended) return;
       if (check) {
         if (present === false) this.pushGap(this.#check ?? "reconnect");
         this.#check = undefined;
@@ -179,71 +171,11 @@ export class RedisWatchStream implements WatchStream, AsyncIterator<WatchEvent> 
       }
       const key = member.toString("utf8", this.#options.namespaceLength);
       const cursor = index === changes.length - 1 ? id : `${id}.${index}`;
-      this.#push(
+      this.push(
         type === "s"
           ? { type: "set", key, version: version?.toString("hex"), cursor }
           : { type: "delete", key, cursor },
       );
     }
-  }
-
-  #push(event: WatchEvent): void {
-    if (this.#ended) return;
-    if (this.#waiter !== undefined) {
-      const waiter = this.#waiter;
-      this.#waiter = undefined;
-      waiter.resolve({ value: event, done: false });
-      return;
-    }
-    if (this.#queue.length >= this.#options.bufferSize) {
-      // The consumer fell bufferSize events behind: drop what waits, say so once.
-      const newest = this.#queue[this.#queue.length - 1];
-      this.#queue = [{ type: "gap", reason: "overflow", cursor: newest?.cursor }];
-    }
-    this.#queue.push(event);
-  }
-
-  next(): Promise<IteratorResult<WatchEvent>> {
-    const event = this.#queue.shift();
-    if (event !== undefined) return Promise.resolve({ value: event, done: false });
-    if (this.#error !== undefined) return Promise.reject(this.#error);
-    if (this.#ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject };
-    });
-  }
-
-  async return(): Promise<IteratorResult<WatchEvent>> {
-    this.#end();
-    return { value: undefined, done: true };
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<WatchEvent> {
-    if (this.#iterated) throw new TypeError("A watch stream can be iterated only once");
-    this.#iterated = true;
-    return this;
-  }
-
-  /** Ends the stream: a pending `next()` resolves done, the connection is closed. */
-  async close(): Promise<void> {
-    this.#end();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.#end();
-  }
-
-  #end(): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#options.signal?.removeEventListener("abort", this.#onAbort);
-    this.#queue = [];
-    this.#connection.disconnect();
-    this.#options.onEnd(this);
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    if (waiter === undefined) return;
-    if (this.#error !== undefined) waiter.reject(this.#error);
-    else waiter.resolve({ value: undefined, done: true });
   }
 }
