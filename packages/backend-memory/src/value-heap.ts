@@ -9,6 +9,8 @@ interface Chunk {
   readonly index: number;
   readonly bytes: Uint8Array;
   readonly floats: Float64Array;
+  /** The same memory in 32-bit words, for copying values out. */
+  readonly words: Int32Array;
   /** Bytes of records that are still stored here. */
   live: number;
   /** The key and offset of every record ever placed here, in pairs. */
@@ -118,7 +120,7 @@ export class ValueHeap {
     const chunk = this.#chunks[handle >>> PLACE_BITS] as Chunk;
     const place = handle & PLACE_MASK;
     const start = place * 8 + HEADER_BYTES;
-    return copyOut(chunk.bytes.subarray(start, start + (chunk.floats[place + 2] as number)));
+    return copyOut(chunk.bytes, chunk.words, start, chunk.floats[place + 2] as number);
   }
 
   #write(
@@ -144,6 +146,7 @@ export class ValueHeap {
       index,
       bytes: new Uint8Array(buffer),
       floats: new Float64Array(buffer),
+      words: new Int32Array(buffer),
       live: 0,
       placed: [],
     };
