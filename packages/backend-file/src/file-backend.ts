@@ -215,14 +215,14 @@ export class FileBackend implements FullBackend {
     assertValidKey(key, this.#limits.maxKeyBytes);
     assertValidValue(value, this.#limits.maxValueBytes);
     assertValidTtl(options?.ttlMs);
-    await this.#ready(options, false);
+    if (this.#fd < 0) await this.#ready(options, false);
     await this.#commit([], [this.#setOp(key, value, options?.ttlMs)], options?.signal);
   }
 
   async delete(key: string, options?: OperationOptions): Promise<boolean> {
     this.#begin(options);
     assertValidKey(key, this.#limits.maxKeyBytes);
-    await this.#ready(options, false);
+    if (this.#fd < 0) await this.#ready(options, false);
     const outcome = await this.#commit(
       [],
       [{ type: "delete", key: this.#prefix + key }],
@@ -262,7 +262,7 @@ export class FileBackend implements FullBackend {
       assertValidValue(entry.value, this.#limits.maxValueBytes);
     }
     assertValidTtl(options?.ttlMs);
-    await this.#ready(options, false);
+    if (this.#fd < 0) await this.#ready(options, false);
     if (entries.length === 0) return;
     const ops = entries.map((entry) => this.#setOp(entry.key, entry.value, options?.ttlMs));
     await this.#commit([], ops, options?.signal);
@@ -273,7 +273,7 @@ export class FileBackend implements FullBackend {
     assertArray(keys, "keys");
     this.#assertBatchSize(keys.length);
     for (const key of keys) assertValidKey(key, this.#limits.maxKeyBytes);
-    await this.#ready(options, false);
+    if (this.#fd < 0) await this.#ready(options, false);
     if (keys.length === 0) return 0;
     const ops: PlannedOp[] = keys.map((key) => ({ type: "delete", key: this.#prefix + key }));
     const outcome = await this.#commit([], ops, options?.signal);
@@ -300,7 +300,7 @@ export class FileBackend implements FullBackend {
     assertVersion(expected, "expected");
     assertValidValue(value, this.#limits.maxValueBytes);
     assertValidTtl(options?.ttlMs);
-    await this.#ready(options, false);
+    if (this.#fd < 0) await this.#ready(options, false);
     const outcome = await this.#commit(
       [{ key: this.#prefix + key, version: expected }],
       [this.#setOp(key, value, options?.ttlMs)],
@@ -354,7 +354,7 @@ export class FileBackend implements FullBackend {
       ops.push({ type: "delete", key: this.#prefix + key });
     }
     if (problems.length > 0) throw new InvalidOptionError(problems);
-    await this.#ready(options, false);
+    if (this.#fd < 0) await this.#ready(options, false);
     const versions = new Map<string, Version>();
     if (encodedChecks.length === 0 && ops.length === 0) return { versions };
     const outcome = await this.#commit(encodedChecks, ops, options?.signal);
@@ -490,7 +490,9 @@ export class FileBackend implements FullBackend {
 
   /**
    * Opens the store once, then (for reads) catches up with the log so they see every earlier
-   * write. Writes skip the catch-up: their own replay brings the index up to date.
+   * write. Writes skip the catch-up: their own replay brings the index up to date. Writes call
+   * this only while the log is not open (`#fd < 0`): once it is, they queue their record
+   * without an await, which keeps the path from one group's fsync to the next append short.
    */
   async #ready(options: OperationOptions | undefined, read = true): Promise<void> {
     this.#opening ??= Promise.resolve().then(() => this.#open());

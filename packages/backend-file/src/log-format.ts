@@ -119,49 +119,60 @@ export function decodeFileHeader(bytes: Buffer): FileHeader | string {
  * the checksum field itself).
  */
 export function recordChecksum(marker: Uint8Array, length: Uint8Array, body: Uint8Array): number {
-  return crc32(body, crc32(length, crc32(marker)));
+  return crc32(body, crc32(length, markerChecksum(marker)));
+}
+
+let lastMarker: Uint8Array | undefined;
+let lastMarkerChecksum = 0;
+
+/** CRC-32 of a marker; a store's marker never changes, so the last one is remembered. */
+function markerChecksum(marker: Uint8Array): number {
+  if (marker !== lastMarker) {
+    lastMarkerChecksum = crc32(marker);
+    lastMarker = marker;
+  }
+  return lastMarkerChecksum;
 }
 
 /** Serialises a commit into a complete record (header and body), ready to append. */
 export function encodeCommitRecord(marker: Uint8Array, record: CommitRecord): Buffer {
-  const checkKeys = record.checks.map((check) => Buffer.from(check.key, "utf8"));
-  const opKeys = record.ops.map((op) => Buffer.from(op.key, "utf8"));
+  const { checks, ops } = record;
+  // Plain loops and byte lengths measured up front: this runs once per write, on the path
+  // between one group's fsync and the next group's append.
   let size = 1 + RECORD_ID_BYTES + 8 + 4 + 4;
-  for (const [index, key] of checkKeys.entries()) {
-    const version = record.checks[index]?.version ?? null;
-    size +=
-      4 + key.length + 1 + (version !== null && isRecordVersion(version) ? RECORD_ID_BYTES : 0);
+  for (const check of checks) {
+    size += 4 + Buffer.byteLength(check.key, "utf8") + 1;
+    if (check.version !== null && isRecordVersion(check.version)) size += RECORD_ID_BYTES;
   }
-  for (const [index, key] of opKeys.entries()) {
-    const op = record.ops[index];
-    size += 1 + 4 + key.length;
-    if (op?.type === "set") size += 8 + 4 + op.value.byteLength;
+  for (const op of ops) {
+    size += 1 + 4 + Buffer.byteLength(op.key, "utf8");
+    if (op.type === "set") size += 8 + 4 + op.value.byteLength;
   }
   const buffer = Buffer.allocUnsafe(RECORD_HEADER_BYTES + size);
   buffer.set(marker, 0);
   buffer.writeUInt32LE(size, 8);
   let at = RECORD_HEADER_BYTES;
-  at = buffer.writeUInt8(RECORD_KIND_COMMIT, at);
+  buffer[at++] = RECORD_KIND_COMMIT;
   buffer.set(record.id, at);
   at += RECORD_ID_BYTES;
   at = buffer.writeDoubleLE(record.now, at);
-  at = buffer.writeUInt32LE(record.checks.length, at);
-  for (const [index, check] of record.checks.entries()) {
-    at = writeBytes(buffer, at, checkKeys[index] as Buffer);
+  at = buffer.writeUInt32LE(checks.length, at);
+  for (const check of checks) {
+    at = writeKey(buffer, at, check.key);
     if (check.version === null) {
-      at = buffer.writeUInt8(0, at);
+      buffer[at++] = 0;
     } else if (isRecordVersion(check.version)) {
-      at = buffer.writeUInt8(1, at);
+      buffer[at++] = 1;
       at += buffer.write(check.version, at, RECORD_ID_BYTES, "hex");
     } else {
       // A token this store never issued: the check can only fail.
-      at = buffer.writeUInt8(2, at);
+      buffer[at++] = 2;
     }
   }
-  at = buffer.writeUInt32LE(record.ops.length, at);
-  for (const [index, op] of record.ops.entries()) {
-    at = buffer.writeUInt8(op.type === "set" ? OP_SET : OP_DELETE, at);
-    at = writeBytes(buffer, at, opKeys[index] as Buffer);
+  at = buffer.writeUInt32LE(ops.length, at);
+  for (const op of ops) {
+    buffer[at++] = op.type === "set" ? OP_SET : OP_DELETE;
+    at = writeKey(buffer, at, op.key);
     if (op.type === "set") {
       at = buffer.writeDoubleLE(op.expiresAt, at);
       at = writeBytes(buffer, at, op.value);
@@ -172,6 +183,13 @@ export function encodeCommitRecord(marker: Uint8Array, record: CommitRecord): Bu
     12,
   );
   return buffer;
+}
+
+/** Writes a key's UTF-8 length and bytes at `at`; returns the offset after them. */
+function writeKey(buffer: Buffer, at: number, key: string): number {
+  const written = buffer.write(key, at + 4, "utf8");
+  buffer.writeUInt32LE(written, at);
+  return at + 4 + written;
 }
 
 /** A record that ends its generation: `now` is the sealing writer's clock. */
@@ -275,8 +293,7 @@ export type DecodedRecord =
 export function decodeRecord(body: Buffer): DecodedRecord | undefined {
   const kind = body.readUInt8(0);
   if (kind === RECORD_KIND_COMMIT) {
-    const commit = decodeCommitBody(body);
-    return commit === undefined ? undefined : { kind: "commit", ...commit };
+    return decodeCommit(body);
   }
   if (kind === RECORD_KIND_SEAL) {
     return { kind: "seal", now: body.readDoubleLE(1 + RECORD_ID_BYTES) };
@@ -309,6 +326,11 @@ export function decodeRecord(body: Buffer): DecodedRecord | undefined {
 
 /** Decodes the body of a commit record (see {@link decodeRecord}). */
 export function decodeCommitBody(body: Buffer): DecodedCommit | undefined {
+  return decodeCommit(body);
+}
+
+/** Decodes a commit body straight into its tagged form (no second object per record). */
+function decodeCommit(body: Buffer): ({ readonly kind: "commit" } & DecodedCommit) | undefined {
   let at = 0;
   if (body.readUInt8(at) !== RECORD_KIND_COMMIT) return undefined;
   at += 1;
@@ -353,5 +375,5 @@ export function decodeCommitBody(body: Buffer): DecodedCommit | undefined {
       return undefined;
     }
   }
-  return { version, now, checks, ops };
+  return { kind: "commit", version, now, checks, ops };
 }
