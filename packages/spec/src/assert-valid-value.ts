@@ -16,7 +16,7 @@ export function assertValidValue(
   if (!(value instanceof Uint8Array)) {
     throw new TypeError(`A value must be a Uint8Array, not ${describeType(value)}`);
   }
-  if (value.buffer.byteLength === 0 && value.byteOffset === 0 && isDetached(value.buffer)) {
+  if (value.byteLength === 0 && value.buffer.byteLength === 0 && isDetached(value.buffer)) {
     throw new InvalidValueError("its ArrayBuffer is detached");
   }
   if (value.byteLength > maxValueBytes) {
@@ -24,6 +24,13 @@ export function assertValidValue(
   }
 }
 
+// `ArrayBuffer.prototype.detached` is missing on Node 20, but constructing a view over a
+// detached buffer throws everywhere. Only reached for zero-length buffers, so it costs nothing.
 function isDetached(buffer: ArrayBufferLike): boolean {
-  return "detached" in buffer && (buffer as { detached?: boolean }).detached === true;
+  try {
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
 }

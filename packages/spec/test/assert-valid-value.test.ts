@@ -19,6 +19,15 @@ describe("assertValidValue()", () => {
     }
   });
 
+  it("assertValidValue() rejects a view over a detached buffer with KVKIT_INVALID_VALUE", () => {
+    const value = new Uint8Array(8);
+    structuredClone(value.buffer, { transfer: [value.buffer] });
+    expect(value.byteLength).toBe(0);
+    expect(() => assertValidValue(value, 8)).toThrow(
+      expect.objectContaining({ code: "KVKIT_INVALID_VALUE" }),
+    );
+  });
+
   it("assertValidValue() throws a TypeError for strings, arrays and other typed arrays", () => {
     for (const value of ["abc", [1, 2], new Uint16Array(2), new ArrayBuffer(2), null]) {
       expect(() => assertValidValue(value, 8)).toThrow(TypeError);

@@ -24,6 +24,21 @@ export function kvCases(suite: SuiteContext): void {
   );
 
   it(
+    "set() rejects a view over a detached buffer with KVKIT_INVALID_VALUE and keeps the old value",
+    async () => {
+      const { backend } = await suite.open();
+      await backend.set("k", bytes("old"));
+      const detached = new Uint8Array(8);
+      structuredClone(detached.buffer, { transfer: [detached.buffer] });
+      await expect(backend.set("k", detached)).rejects.toMatchObject({
+        code: "KVKIT_INVALID_VALUE",
+      });
+      expect(await backend.get("k")).toEqual(bytes("old"));
+    },
+    t,
+  );
+
+  it(
     "set() then get() resolves the same bytes",
     async () => {
       const { backend } = await suite.open();
