@@ -26,6 +26,18 @@ export function jsonFiles(input: JsonFilesInput): Map<string, unknown> {
   return input.workspace ? workspaceFiles(input) : standaloneFiles(input);
 }
 
+/** The fields every generated package.json starts with, in this order. */
+function packageIdentity(input: JsonFilesInput): Record<string, unknown> {
+  return {
+    name: input.packageName,
+    version: "0.0.0",
+    description: input.description,
+    license: "MIT",
+    type: "module",
+    sideEffects: false,
+  };
+}
+
 function standaloneFiles(input: JsonFilesInput): Map<string, unknown> {
   const commands = packageManagerCommands(input.packageManager);
   const compilerOptions = {
@@ -47,12 +59,7 @@ function standaloneFiles(input: JsonFilesInput): Map<string, unknown> {
     [
       "package.json",
       {
-        name: input.packageName,
-        version: "0.0.0",
-        description: input.description,
-        license: "MIT",
-        type: "module",
-        sideEffects: false,
+        ...packageIdentity(input),
         exports: {
           ".": { types: "./dist/index.d.ts", default: "./dist/index.js" },
           "./package.json": "./package.json",
@@ -133,12 +140,7 @@ function workspaceFiles(input: JsonFilesInput): Map<string, unknown> {
     [
       "package.json",
       {
-        name: input.packageName,
-        version: "0.0.0",
-        description: input.description,
-        license: "MIT",
-        type: "module",
-        sideEffects: false,
+        ...packageIdentity(input),
         exports: {
           ".": {
             "@kvkit/source": "./src/index.ts",
