@@ -39,11 +39,12 @@ import {
 } from "@kvkit/spec";
 import { FileWatchStream } from "./file-watch-stream.ts";
 import {
+  type DecodedCommit,
   type DecodedRecord,
   decodeRecord,
   type EncodedCheck,
   type EncodedOp,
-  encodeCommitRecord,
+  encodeCommit,
   encodeFileHeader,
   encodeSealRecord,
   encodeSnapshotRecord,
@@ -114,6 +115,8 @@ interface Outcome {
 /** A write waiting for its record to be appended and replayed. */
 interface PendingWrite {
   readonly record: Buffer;
+  /** What replaying `record` reads back. */
+  readonly commit: DecodedCommit;
   readonly version: string;
   readonly signal: AbortSignal | undefined;
   readonly resolve: (outcome: Outcome) => void;
@@ -704,20 +707,27 @@ export class FileBackend implements FullBackend {
       record = undefined;
     }
     if (record === undefined) return true;
+    if (record.kind === "commit") {
+      this.#applyCommit(record, recordStart);
+      return true;
+    }
+    this.#logNow = Math.max(this.#logNow, record.now);
+    if (record.kind === "seal") return false;
+    this.#store(record.key, {
+      version: record.version,
+      valuePosition: recordStart + record.valueAt,
+      valueBytes: record.valueBytes,
+      expiresAt: record.expiresAt,
+    });
+    return true;
+  }
+
+  /** Replays one commit record at its place in the log (see {@link #apply}). */
+  #applyCommit(record: DecodedCommit, recordStart: number): void {
     // Expiry in checks is judged at the log's own clock, which only moves forward, so every
     // process decides alike (and a compaction may drop what expired by the seal).
     this.#logNow = Math.max(this.#logNow, record.now);
     const judgeAt = this.#logNow;
-    if (record.kind === "seal") return false;
-    if (record.kind === "snapshot") {
-      this.#store(record.key, {
-        version: record.version,
-        valuePosition: recordStart + record.valueAt,
-        valueBytes: record.valueBytes,
-        expiresAt: record.expiresAt,
-      });
-      return true;
-    }
     const failed: string[] = [];
     for (const check of record.checks) {
       const entry = this.#entries.get(check.key);
@@ -729,7 +739,7 @@ export class FileBackend implements FullBackend {
       if (waiting !== undefined) {
         waiting.outcome = { applied: false, failed, existed: [], version: record.version };
       }
-      return true;
+      return;
     }
     const existed: boolean[] = [];
     for (const op of record.ops) {
@@ -757,7 +767,6 @@ export class FileBackend implements FullBackend {
     if (waiting !== undefined) {
       waiting.outcome = { applied: true, failed: [], existed, version: record.version };
     }
-    return true;
   }
 
   #store(key: string, entry: Entry): void {
@@ -794,11 +803,12 @@ export class FileBackend implements FullBackend {
       const expiresAt = op.ttlMs === undefined ? 0 : now + op.ttlMs;
       return { type: "set", key: op.key, value: op.value, expiresAt };
     });
-    const record = encodeCommitRecord(this.#marker, { id, now, checks, ops: resolved });
+    const { bytes, decoded } = encodeCommit(this.#marker, { id, now, checks, ops: resolved });
     return new Promise<Outcome>((resolvePromise, rejectPromise) => {
       const write: PendingWrite = {
-        record,
-        version: id.toString("hex"),
+        record: bytes,
+        commit: decoded,
+        version: decoded.version,
         signal,
         resolve: resolvePromise,
         reject: rejectPromise,
@@ -857,6 +867,7 @@ export class FileBackend implements FullBackend {
         batch.length === 1
           ? (batch[0] as PendingWrite).record
           : Buffer.concat(batch.map((w) => w.record));
+      const start = this.#reader?.position ?? -1;
       let writeError: unknown;
       let syncError: unknown;
       try {
@@ -872,7 +883,9 @@ export class FileBackend implements FullBackend {
         writeError === undefined && this.#durability === "power" ? this.#sync(this.#fd) : undefined;
       let readError: unknown;
       try {
-        this.#catchUp();
+        if (writeError !== undefined || !this.#replayOwn(batch, start, bytes.length)) {
+          this.#catchUp();
+        }
       } catch (error) {
         readError = error;
       }
@@ -913,6 +926,21 @@ export class FileBackend implements FullBackend {
       this.#pending.unshift(...retry);
       if (retry.length === 0) this.#compactIfWorthIt();
     }
+  }
+
+  /**
+   * Replays a group this instance just appended at `start` from the records it already holds,
+   * without reading them back, when they are all the log grew by since replay stood at
+   * `start`. Returns `false` (nothing replayed) otherwise; {@link #catchUp} reads then.
+   */
+  #replayOwn(batch: readonly PendingWrite[], start: number, length: number): boolean {
+    if (this.#reader === undefined || !this.#reader.skipOwnAppend(start, length)) return false;
+    let recordStart = start;
+    for (const write of batch) {
+      this.#applyCommit(write.commit, recordStart);
+      recordStart += write.record.length;
+    }
+    return true;
   }
 
   async *#list(options: ListOptions): AsyncGenerator<ListEntry> {

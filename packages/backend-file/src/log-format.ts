@@ -136,13 +136,31 @@ function markerChecksum(marker: Uint8Array): number {
 
 /** Serialises a commit into a complete record (header and body), ready to append. */
 export function encodeCommitRecord(marker: Uint8Array, record: CommitRecord): Buffer {
+  return encodeCommit(marker, record).bytes;
+}
+
+/** A commit record ready to append, with what replaying it reads back. */
+export interface EncodedCommit {
+  readonly bytes: Buffer;
+  /** Equal to what {@link decodeCommitBody} makes of the record's body. */
+  readonly decoded: DecodedCommit;
+}
+
+/**
+ * Serialises a commit like {@link encodeCommitRecord} and also returns its decoded form, so a
+ * writer that knows its record landed can apply it without reading it back.
+ */
+export function encodeCommit(marker: Uint8Array, record: CommitRecord): EncodedCommit {
   const { checks, ops } = record;
   // Plain loops and byte lengths measured up front: this runs once per write, on the path
   // between one group's fsync and the next group's append.
   let size = 1 + RECORD_ID_BYTES + 8 + 4 + 4;
+  let unmatchable = false;
   for (const check of checks) {
     size += 4 + Buffer.byteLength(check.key, "utf8") + 1;
-    if (check.version !== null && isRecordVersion(check.version)) size += RECORD_ID_BYTES;
+    if (check.version === null) continue;
+    if (isRecordVersion(check.version)) size += RECORD_ID_BYTES;
+    else unmatchable = true;
   }
   for (const op of ops) {
     size += 1 + 4 + Buffer.byteLength(op.key, "utf8");
@@ -154,6 +172,7 @@ export function encodeCommitRecord(marker: Uint8Array, record: CommitRecord): Bu
   let at = RECORD_HEADER_BYTES;
   buffer[at++] = RECORD_KIND_COMMIT;
   buffer.set(record.id, at);
+  const version = buffer.toString("hex", at, at + RECORD_ID_BYTES);
   at += RECORD_ID_BYTES;
   at = buffer.writeDoubleLE(record.now, at);
   at = buffer.writeUInt32LE(checks.length, at);
@@ -170,19 +189,45 @@ export function encodeCommitRecord(marker: Uint8Array, record: CommitRecord): Bu
     }
   }
   at = buffer.writeUInt32LE(ops.length, at);
+  const decodedOps: DecodedOp[] = [];
   for (const op of ops) {
     buffer[at++] = op.type === "set" ? OP_SET : OP_DELETE;
     at = writeKey(buffer, at, op.key);
     if (op.type === "set") {
       at = buffer.writeDoubleLE(op.expiresAt, at);
       at = writeBytes(buffer, at, op.value);
+      const valueBytes = op.value.byteLength;
+      decodedOps.push({
+        type: "set",
+        key: op.key,
+        expiresAt: op.expiresAt,
+        valueAt: at - valueBytes,
+        valueBytes,
+      });
+    } else {
+      decodedOps.push(op);
     }
   }
   buffer.writeUInt32LE(
     recordChecksum(marker, buffer.subarray(8, 12), buffer.subarray(RECORD_HEADER_BYTES)),
     12,
   );
-  return buffer;
+  return {
+    bytes: buffer,
+    decoded: {
+      version,
+      now: record.now,
+      checks: unmatchable ? checks.map(decodedCheck) : checks,
+      ops: decodedOps,
+    },
+  };
+}
+
+/** A check as decoding reads it back: a token this store never issued becomes unmatchable. */
+function decodedCheck(check: EncodedCheck): EncodedCheck {
+  return check.version === null || isRecordVersion(check.version)
+    ? check
+    : { key: check.key, version: UNMATCHABLE_VERSION };
 }
 
 /** Writes a key's UTF-8 length and bytes at `at`; returns the offset after them. */

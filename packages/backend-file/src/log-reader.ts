@@ -93,6 +93,21 @@ export class LogReader {
     this.#stuckAtSize = -1;
   }
 
+  /**
+   * Hands over `length` bytes at `start` without reading them, when the caller appended them
+   * itself (and so knows their records) and they are all the file grew by since the reader's
+   * position: the log only grows, so nothing else can lie in between. Returns `false`, moving
+   * nothing, otherwise (another process appended too, or bytes wait to be completed): then
+   * {@link catchUp} reads.
+   */
+  skipOwnAppend(start: number, length: number): boolean {
+    if (this.#ended || this.#position !== start) return false;
+    if (fstatSync(this.#fd).size !== start + length) return false;
+    this.#position = start + length;
+    this.#stuckAtSize = -1;
+    return true;
+  }
+
   #readAt(position: number, length: number): Buffer {
     const buffer = Buffer.allocUnsafe(length);
     let done = 0;

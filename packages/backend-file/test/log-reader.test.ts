@@ -3,12 +3,16 @@ import { appendFileSync, closeSync, openSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   decodeCommitBody,
+  type EncodedOp,
+  encodeCommit,
   encodeCommitRecord,
   encodeFileHeader,
   FILE_HEADER_BYTES,
+  RECORD_HEADER_BYTES,
 } from "../src/log-format.ts";
 import { LogReader } from "../src/log-reader.ts";
 
@@ -33,7 +37,12 @@ function record(key: string, size = 8): Buffer {
 }
 
 /** A log file with these bytes after the header, and a reader over it. */
-function logWith(...parts: Buffer[]): { path: string; read: () => string[]; close: () => void } {
+function logWith(...parts: Buffer[]): {
+  path: string;
+  reader: LogReader;
+  read: () => string[];
+  close: () => void;
+} {
   count++;
   const path = join(root, `log-${count}`);
   writeFileSync(path, Buffer.concat([encodeFileHeader(marker), ...parts]));
@@ -41,6 +50,7 @@ function logWith(...parts: Buffer[]): { path: string; read: () => string[]; clos
   const reader = new LogReader(fd, marker, FILE_HEADER_BYTES);
   return {
     path,
+    reader,
     read: () => {
       const keys: string[] = [];
       reader.catchUp((body) => {
@@ -100,5 +110,78 @@ describe("LogReader", () => {
     const log = logWith(foreign, record("own"));
     expect(log.read()).toEqual(["own"]);
     log.close();
+  });
+
+  it("skipOwnAppend() hands over the caller's own append unread, and nothing else", () => {
+    const log = logWith(record("a"));
+    expect(log.read()).toEqual(["a"]);
+    const own = record("own");
+    const start = log.reader.position;
+    appendFileSync(log.path, own);
+    expect(log.reader.skipOwnAppend(start, own.length)).toBe(true);
+    expect(log.reader.position).toBe(start + own.length);
+    expect(log.read()).toEqual([]);
+
+    // Another writer's record before ours: it must be read, so nothing is skipped.
+    const next = log.reader.position;
+    appendFileSync(log.path, record("other"));
+    appendFileSync(log.path, own);
+    expect(log.reader.skipOwnAppend(next, own.length)).toBe(false);
+    expect(log.read()).toEqual(["other", "own"]);
+
+    // Another writer's record after ours: the same.
+    const last = log.reader.position;
+    appendFileSync(log.path, own);
+    appendFileSync(log.path, record("later"));
+    expect(log.reader.skipOwnAppend(last, own.length)).toBe(false);
+    expect(log.read()).toEqual(["own", "later"]);
+    log.close();
+  });
+
+  it("skipOwnAppend() declines while the reader waits at an incomplete record", () => {
+    const whole = record("a", 10_000);
+    const log = logWith(whole.subarray(0, 5000));
+    expect(log.read()).toEqual([]);
+    const own = record("own");
+    const start = log.reader.position;
+    appendFileSync(log.path, own);
+    expect(log.reader.skipOwnAppend(start, own.length)).toBe(false);
+    log.close();
+  });
+});
+
+describe("encodeCommit()", () => {
+  const version = fc.oneof(
+    fc.constant(null),
+    fc.stringMatching(/^[0-9a-f]{32}$/),
+    fc.string({ maxLength: 40 }),
+  );
+  const key = fc.string({ minLength: 1, maxLength: 20, unit: "grapheme" });
+  const op: fc.Arbitrary<EncodedOp> = fc.oneof(
+    fc.record({
+      type: fc.constant("set" as const),
+      key,
+      value: fc.uint8Array({ maxLength: 64 }),
+      expiresAt: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2 ** 48 })),
+    }),
+    fc.record({ type: fc.constant("delete" as const), key }),
+  );
+
+  it("returns exactly what decoding its record reads back (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        fc.double({ noNaN: true }),
+        fc.array(fc.record({ key, version })),
+        fc.array(op, { maxLength: 8 }),
+        (id, now, checks, ops) => {
+          const { bytes, decoded } = encodeCommit(marker, { id, now, checks, ops });
+          expect(bytes).toEqual(encodeCommitRecord(marker, { id, now, checks, ops }));
+          const readBack = decodeCommitBody(bytes.subarray(RECORD_HEADER_BYTES));
+          expect({ kind: "commit", ...decoded }).toEqual(readBack);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
