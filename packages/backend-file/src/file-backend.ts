@@ -43,12 +43,11 @@ import {
   type DecodedRecord,
   decodeRecord,
   type EncodedCheck,
-  type EncodedOp,
+  type EncodedCommit,
   encodeCommit,
   encodeFileHeader,
   encodeSealRecord,
   encodeSnapshotRecord,
-  RECORD_ID_BYTES,
 } from "./log-format.ts";
 import { LogReader } from "./log-reader.ts";
 import { manifestFor } from "./manifest.ts";
@@ -114,10 +113,7 @@ interface Outcome {
 
 /** A write waiting for its record to be appended and replayed. */
 interface PendingWrite {
-  readonly record: Buffer;
-  /** What replaying `record` reads back. */
-  readonly commit: DecodedCommit;
-  readonly version: string;
+  readonly commit: EncodedCommit;
   readonly signal: AbortSignal | undefined;
   readonly resolve: (outcome: Outcome) => void;
   readonly reject: (error: unknown) => void;
@@ -125,15 +121,19 @@ interface PendingWrite {
   outcome: Outcome | undefined;
 }
 
-/** A write before its record is built: expiry is still relative. */
+/** A write before its record is built: `expiresAt` is set from `ttlMs` once its time is known. */
 type PlannedOp =
   | {
       readonly type: "set";
       readonly key: string;
       readonly value: Uint8Array;
       readonly ttlMs: number | undefined;
+      expiresAt: number;
     }
   | { readonly type: "delete"; readonly key: string };
+
+const NO_CHECKS: readonly EncodedCheck[] = [];
+const NO_KEYS: readonly string[] = [];
 
 const LIST_PAGE = 256;
 
@@ -168,7 +168,8 @@ export class FileBackend implements FullBackend {
   #logNow = Number.NEGATIVE_INFINITY;
   /** Estimated bytes the live keys take in the log: decides when compaction pays. */
   #liveBytes = 0;
-  readonly #writerId = randomBytes(8);
+  /** The next record's id: this instance's random writer id, then its sequence number. */
+  readonly #id = Buffer.concat([randomBytes(8), Buffer.alloc(8)]);
   readonly #streams = new Set<FileWatchStream>();
   readonly #inFlight = new Map<string, PendingWrite>();
   #sequence = 0;
@@ -219,7 +220,7 @@ export class FileBackend implements FullBackend {
     assertValidValue(value, this.#limits.maxValueBytes);
     assertValidTtl(options?.ttlMs);
     if (this.#fd < 0) await this.#ready(options, false);
-    await this.#commit([], [this.#setOp(key, value, options?.ttlMs)], options?.signal);
+    await this.#commit(NO_CHECKS, [this.#setOp(key, value, options?.ttlMs)], options?.signal);
   }
 
   async delete(key: string, options?: OperationOptions): Promise<boolean> {
@@ -617,12 +618,15 @@ export class FileBackend implements FullBackend {
   }
 
   #sealFile(fd: number): void {
-    const id = Buffer.allocUnsafe(RECORD_ID_BYTES);
-    this.#writerId.copy(id, 0);
+    writeAll(fd, encodeSealRecord(this.#marker, this.#nextId(), this.#now()));
+  }
+
+  /** The id of a new record; valid until the next call (encoding copies it). */
+  #nextId(): Buffer {
     this.#sequence++;
-    id.writeUInt32BE(Math.floor(this.#sequence / 2 ** 32), 8);
-    id.writeUInt32BE(this.#sequence >>> 0, 12);
-    writeAll(fd, encodeSealRecord(this.#marker, id, this.#now()));
+    this.#id.writeUInt32BE(Math.floor(this.#sequence / 2 ** 32), 8);
+    this.#id.writeUInt32BE(this.#sequence >>> 0, 12);
+    return this.#id;
   }
 
   /** Seals the log when it has grown well past its live data; the next catch-up compacts. */
@@ -686,7 +690,7 @@ export class FileBackend implements FullBackend {
   }
 
   #setOp(key: string, value: Uint8Array, ttlMs: number | undefined): PlannedOp {
-    return { type: "set", key: this.#prefix + key, value, ttlMs };
+    return { type: "set", key: this.#prefix + key, value, ttlMs, expiresAt: 0 };
   }
 
   #assertBatchSize(size: number): void {
@@ -708,7 +712,7 @@ export class FileBackend implements FullBackend {
     }
     if (record === undefined) return true;
     if (record.kind === "commit") {
-      this.#applyCommit(record, recordStart);
+      this.#applyCommit(record, recordStart, this.#inFlight.get(record.version));
       return true;
     }
     this.#logNow = Math.max(this.#logNow, record.now);
@@ -722,8 +726,15 @@ export class FileBackend implements FullBackend {
     return true;
   }
 
-  /** Replays one commit record at its place in the log (see {@link #apply}). */
-  #applyCommit(record: DecodedCommit, recordStart: number): void {
+  /**
+   * Replays one commit record at its place in the log (see {@link #apply}); `waiting` is the
+   * write of this instance that appended it, which learns the outcome.
+   */
+  #applyCommit(
+    record: DecodedCommit,
+    recordStart: number,
+    waiting: PendingWrite | undefined,
+  ): void {
     // Expiry in checks is judged at the log's own clock, which only moves forward, so every
     // process decides alike (and a compaction may drop what expired by the seal).
     this.#logNow = Math.max(this.#logNow, record.now);
@@ -734,7 +745,6 @@ export class FileBackend implements FullBackend {
       const live = entry !== undefined && (entry.expiresAt === 0 || entry.expiresAt > judgeAt);
       if ((live ? entry.version : null) !== check.version) failed.push(check.key);
     }
-    const waiting = this.#inFlight.get(record.version);
     if (failed.length > 0) {
       if (waiting !== undefined) {
         waiting.outcome = { applied: false, failed, existed: [], version: record.version };
@@ -765,7 +775,7 @@ export class FileBackend implements FullBackend {
       }
     }
     if (waiting !== undefined) {
-      waiting.outcome = { applied: true, failed: [], existed, version: record.version };
+      waiting.outcome = { applied: true, failed: NO_KEYS, existed, version: record.version };
     }
   }
 
@@ -791,24 +801,16 @@ export class FileBackend implements FullBackend {
     ops: readonly PlannedOp[],
     signal: AbortSignal | undefined,
   ): Promise<Outcome> {
-    const id = Buffer.allocUnsafe(RECORD_ID_BYTES);
-    this.#writerId.copy(id, 0);
-    this.#sequence++;
-    id.writeUInt32BE(Math.floor(this.#sequence / 2 ** 32), 8);
-    id.writeUInt32BE(this.#sequence >>> 0, 12);
+    const id = this.#nextId();
     const now = this.#now();
+    for (const op of ops) {
+      if (op.type === "set" && op.ttlMs !== undefined) op.expiresAt = now + op.ttlMs;
+    }
     // The value is copied into the record here: the caller may reuse its buffer at once.
-    const resolved = ops.map((op): EncodedOp => {
-      if (op.type === "delete") return op;
-      const expiresAt = op.ttlMs === undefined ? 0 : now + op.ttlMs;
-      return { type: "set", key: op.key, value: op.value, expiresAt };
-    });
-    const { bytes, decoded } = encodeCommit(this.#marker, { id, now, checks, ops: resolved });
+    const commit = encodeCommit(this.#marker, { id, now, checks, ops });
     return new Promise<Outcome>((resolvePromise, rejectPromise) => {
       const write: PendingWrite = {
-        record: bytes,
-        commit: decoded,
-        version: decoded.version,
+        commit,
         signal,
         resolve: resolvePromise,
         reject: rejectPromise,
@@ -861,12 +863,11 @@ export class FileBackend implements FullBackend {
         for (const write of batch) this.#settle(write, new ClosedError());
         return;
       }
-      for (const write of batch) this.#inFlight.set(write.version, write);
       const generation = this.#generation;
       const bytes =
         batch.length === 1
-          ? (batch[0] as PendingWrite).record
-          : Buffer.concat(batch.map((w) => w.record));
+          ? (batch[0] as PendingWrite).commit.bytes
+          : Buffer.concat(batch.map((w) => w.commit.bytes));
       const start = this.#reader?.position ?? -1;
       let writeError: unknown;
       let syncError: unknown;
@@ -882,8 +883,13 @@ export class FileBackend implements FullBackend {
       const syncing =
         writeError === undefined && this.#durability === "power" ? this.#sync(this.#fd) : undefined;
       let readError: unknown;
+      let replayed = false;
       try {
-        if (writeError !== undefined || !this.#replayOwn(batch, start, bytes.length)) {
+        replayed = writeError === undefined && this.#replayOwn(batch, start, bytes.length);
+        if (!replayed) {
+          // Whichever catch-up replays the group's records (this one, or one during the sync
+          // if this one stops short) hands each write its outcome.
+          for (const write of batch) this.#inFlight.set(write.commit.version, write);
           this.#catchUp();
         }
       } catch (error) {
@@ -893,7 +899,7 @@ export class FileBackend implements FullBackend {
       this.#closeRetired();
       const retry: PendingWrite[] = [];
       for (const write of batch) {
-        this.#inFlight.delete(write.version);
+        if (!replayed) this.#inFlight.delete(write.commit.version);
         const outcome = write.outcome;
         if (outcome === undefined && this.#generation !== generation && writeError === undefined) {
           // Appended after a seal, so void: it goes out again, into the new generation.
@@ -937,8 +943,8 @@ export class FileBackend implements FullBackend {
     if (this.#reader === undefined || !this.#reader.skipOwnAppend(start, length)) return false;
     let recordStart = start;
     for (const write of batch) {
-      this.#applyCommit(write.commit, recordStart);
-      recordStart += write.record.length;
+      this.#applyCommit(write.commit, recordStart, write);
+      recordStart += write.commit.bytes.length;
     }
     return true;
   }

@@ -139,11 +139,12 @@ export function encodeCommitRecord(marker: Uint8Array, record: CommitRecord): Bu
   return encodeCommit(marker, record).bytes;
 }
 
-/** A commit record ready to append, with what replaying it reads back. */
-export interface EncodedCommit {
+/**
+ * A commit record ready to append (`bytes`), with what replaying it reads back: the other
+ * fields equal what {@link decodeCommitBody} makes of the record's body.
+ */
+export interface EncodedCommit extends DecodedCommit {
   readonly bytes: Buffer;
-  /** Equal to what {@link decodeCommitBody} makes of the record's body. */
-  readonly decoded: DecodedCommit;
 }
 
 /**
@@ -208,19 +209,32 @@ export function encodeCommit(marker: Uint8Array, record: CommitRecord): EncodedC
       decodedOps.push(op);
     }
   }
-  buffer.writeUInt32LE(
-    recordChecksum(marker, buffer.subarray(8, 12), buffer.subarray(RECORD_HEADER_BYTES)),
-    12,
-  );
+  // recordChecksum(), with the length field hashed here rather than through another view.
+  const checksum = crc32(buffer.subarray(RECORD_HEADER_BYTES), crc32Uint32LE(size, marker));
+  buffer.writeUInt32LE(checksum, 12);
   return {
     bytes: buffer,
-    decoded: {
-      version,
-      now: record.now,
-      checks: unmatchable ? checks.map(decodedCheck) : checks,
-      ops: decodedOps,
-    },
+    version,
+    now: record.now,
+    checks: unmatchable ? checks.map(decodedCheck) : checks,
+    ops: decodedOps,
   };
+}
+
+/** CRC-32 lookup table (the reflected polynomial 0xEDB88320 of zlib's `crc32`). */
+const CRC_TABLE = Int32Array.from({ length: 256 }, (_, byte) => {
+  let c = byte;
+  for (let bit = 0; bit < 8; bit++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c;
+});
+
+/** zlib's `crc32` of `marker` then of `value` as four little-endian bytes. */
+function crc32Uint32LE(value: number, marker: Uint8Array): number {
+  let c = ~markerChecksum(marker);
+  for (let shift = 0; shift < 32; shift += 8) {
+    c = (CRC_TABLE[(c ^ (value >>> shift)) & 0xff] as number) ^ (c >>> 8);
+  }
+  return ~c >>> 0;
 }
 
 /** A check as decoding reads it back: a token this store never issued becomes unmatchable. */

@@ -175,7 +175,7 @@ describe("encodeCommit()", () => {
         fc.array(fc.record({ key, version })),
         fc.array(op, { maxLength: 8 }),
         (id, now, checks, ops) => {
-          const { bytes, decoded } = encodeCommit(marker, { id, now, checks, ops });
+          const { bytes, ...decoded } = encodeCommit(marker, { id, now, checks, ops });
           expect(bytes).toEqual(encodeCommitRecord(marker, { id, now, checks, ops }));
           const readBack = decodeCommitBody(bytes.subarray(RECORD_HEADER_BYTES));
           expect({ kind: "commit", ...decoded }).toEqual(readBack);
