@@ -43,6 +43,7 @@ const VALUE_TEXT = "a".repeat(VALUE_LENGTH);
 function subjects(url: string, port: number): Subject[] {
   const raw = new Redis(port, "127.0.0.1");
   const kvkit = new RedisBackend({ url, keyspace: "bench" });
+  const kvkitPlain = new RedisBackend({ url, keyspace: "bench-plain", mode: "plain" });
   const keyv = new Keyv<string>({ store: new KeyvRedis(url), namespace: "keyv" });
   const storage = createStorage({
     driver: redisDriver({ base: "unstorage", host: "127.0.0.1", port }),
@@ -57,12 +58,20 @@ function subjects(url: string, port: number): Subject[] {
       close: async () => raw.disconnect(),
     },
     {
-      name: "kvkit redis",
+      name: "kvkit redis (indexed)",
       get: (key) => kvkit.get(key),
       set: (key) => kvkit.set(key, VALUE_BYTES),
       getMany: (keys) => kvkit.getMany(keys),
       setMany: (keys) => kvkit.setMany(keys.map((key) => ({ key, value: VALUE_BYTES }))),
       close: () => kvkit.close(),
+    },
+    {
+      name: "kvkit redis (plain)",
+      get: (key) => kvkitPlain.get(key),
+      set: (key) => kvkitPlain.set(key, VALUE_BYTES),
+      getMany: (keys) => kvkitPlain.getMany(keys),
+      setMany: (keys) => kvkitPlain.setMany(keys.map((key) => ({ key, value: VALUE_BYTES }))),
+      close: () => kvkitPlain.close(),
     },
     {
       name: "Keyv + @keyv/redis",
@@ -128,8 +137,16 @@ function casMethods(url: string, port: number): CasMethod[] {
   const connections = (count: number): Redis[] =>
     Array.from({ length: count }, () => new Redis(port, "127.0.0.1"));
   const decoder = new TextDecoder();
-  const kvkitMethod = (name: string, instances: number, keyspace: string): CasMethod => {
-    const backends = Array.from({ length: instances }, () => new RedisBackend({ url, keyspace }));
+  const kvkitMethod = (
+    name: string,
+    instances: number,
+    keyspace: string,
+    mode: "indexed" | "plain" = "indexed",
+  ): CasMethod => {
+    const backends = Array.from(
+      { length: instances },
+      () => new RedisBackend({ url, keyspace, mode }),
+    );
     const at = (w: number): RedisBackend => backends[w % instances] as RedisBackend;
     return {
       name,
@@ -207,6 +224,7 @@ function casMethods(url: string, port: number): CasMethod[] {
   return [
     kvkitMethod("kvkit compareAndSet (32 instances)", CONTENDERS, "cas32"),
     kvkitMethod("kvkit compareAndSet (1 instance)", 1, "cas1"),
+    kvkitMethod("kvkit plain compareAndSet (1 instance)", 1, "cas1plain", "plain"),
     luaMethod("Lua CAS GET+EVALSHA (32 conns)", CONTENDERS, "cas:lua32"),
     luaMethod("Lua CAS GET+EVALSHA (1 conn)", 1, "cas:lua1"),
     watchMethod(),

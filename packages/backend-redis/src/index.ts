@@ -1,4 +1,4 @@
-export { manifest } from "./manifest.ts";
+export { manifest, manifestFor } from "./manifest.ts";
 export { plugin } from "./plugin.ts";
 export { RedisBackend } from "./redis-backend.ts";
-export type { ClusterNode, RedisBackendOptions } from "./redis-backend-options.ts";
+export type { ClusterNode, RedisBackendOptions, StoreMode } from "./redis-backend-options.ts";

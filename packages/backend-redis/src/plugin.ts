@@ -30,6 +30,13 @@ export const plugin: BackendPlugin<RedisBackendOptions> = {
       description: "Open a Cluster client, with the URL's host as the startup node.",
       default: false,
     },
+    mode: {
+      type: "string",
+      description:
+        "indexed: sorted index and change log (ordered list, watch); plain: values only, one native command per operation.",
+      default: "indexed",
+      enum: ["indexed", "plain"],
+    },
     keyspace: {
       type: "string",
       description: "The store's hash tag: all its keys live in one Cluster slot. No { or }.",

@@ -18,6 +18,7 @@ export class ReadyGate {
   readonly #client: Redis | Cluster;
   readonly #waiters = new Set<Waiter>();
   #lastError: Error | undefined;
+  #closed = false;
 
   constructor(client: Redis | Cluster) {
     this.#client = client;
@@ -44,13 +45,14 @@ export class ReadyGate {
   /**
    * Resolves when the client is ready; starts connecting a lazy client.
    *
+   * @throws {ClosedError} once {@link ReadyGate.close} was called.
    * @throws {UnavailableError} when it is not ready within `timeoutMs`.
    * @throws {AbortedError} when `signal` fires first.
    */
   wait(timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
     const client = this.#client;
+    if (this.#closed || client.status === "end") return Promise.reject(new ClosedError());
     if (client.status === "ready") return Promise.resolve();
-    if (client.status === "end") return Promise.reject(new ClosedError());
     if (client.status === "wait") client.connect().catch(() => {});
     return new Promise<void>((resolve, reject) => {
       const settle = (): void => {
@@ -83,8 +85,9 @@ export class ReadyGate {
     });
   }
 
-  /** Rejects every waiter, when the backend closes. */
+  /** Rejects every waiter, and every later wait, when the backend closes. */
   close(): void {
+    this.#closed = true;
     for (const waiter of this.#waiters) waiter.reject(new ClosedError());
     this.#waiters.clear();
   }

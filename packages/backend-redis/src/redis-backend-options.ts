@@ -6,8 +6,22 @@ export interface ClusterNode {
   readonly port: number;
 }
 
+/**
+ * How a store keeps its keys (see the package README):
+ * - `indexed`: every write is one script that also maintains a sorted key index and a change
+ *   log, for ordered listing and resumable cross-process watches;
+ * - `plain`: values only; every get, set, delete and batch is one native command, listing
+ *   uses `SCAN` (unordered) and `watch` is not offered.
+ *
+ * A keyspace is written in one mode: keys written in `plain` mode are missing from the index
+ * that `indexed` mode lists from.
+ */
+export type StoreMode = "indexed" | "plain";
+
 /** Options of {@link RedisBackend}. */
 export interface RedisBackendOptions {
+  /** How the store keeps its keys: `"indexed"` (default) or `"plain"`. See {@link StoreMode}. */
+  readonly mode?: StoreMode | undefined;
   /**
    * Where the server is: `redis://[user:password@]host[:port][/db]`, or `rediss://…` for TLS.
    * Default `redis://127.0.0.1:6379`. With `cluster`, the URL's host is a startup node.

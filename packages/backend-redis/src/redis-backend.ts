@@ -19,6 +19,7 @@ import {
   type ListEntry,
   type ListOptions,
   type Manifest,
+  NotSupportedError,
   type OperationOptions,
   TooLargeError,
   throwIfAborted,
@@ -30,21 +31,15 @@ import {
 } from "@kvkit/spec";
 import { Cluster, type Redis } from "ioredis";
 import { createClient } from "./create-client.ts";
+import { IndexedCommands } from "./indexed-commands.ts";
 import { KeyLayout } from "./key-layout.ts";
-import {
-  CAS_SCRIPT,
-  COMMIT_SCRIPT,
-  DELETE_MANY_SCRIPT,
-  DELETE_SCRIPT,
-  LIST_PAGE_SCRIPT,
-  SET_MANY_SCRIPT,
-  SET_SCRIPT,
-} from "./lua-scripts.ts";
-import { manifest } from "./manifest.ts";
+import { manifestFor } from "./manifest.ts";
 import { mapRedisError } from "./map-redis-error.ts";
+import { PlainCommands } from "./plain-commands.ts";
 import { ReadyGate } from "./ready-gate.ts";
-import type { RedisBackendOptions } from "./redis-backend-options.ts";
+import type { RedisBackendOptions, StoreMode } from "./redis-backend-options.ts";
 import { parseWatchCursor, RedisWatchStream } from "./redis-watch-stream.ts";
+import type { RedisClient, Send, StoreCommands } from "./store-commands.ts";
 import {
   isPayload,
   payloadValue,
@@ -54,59 +49,18 @@ import {
   versionBytes,
 } from "./versioned-payload.ts";
 
-type Arg = string | Buffer;
-
-/** The scripts, as ioredis defines them on the client (EVALSHA, EVAL on `NOSCRIPT`). */
-interface ScriptCommands {
-  kvkitSet(
-    data: string,
-    index: string,
-    log: string,
-    expiry: string,
-    ...argv: Arg[]
-  ): Promise<number>;
-  kvkitDelete(data: string, index: string, log: string, ...argv: Arg[]): Promise<number>;
-  kvkitCas(
-    data: string,
-    index: string,
-    log: string,
-    expiry: string,
-    ...argv: Arg[]
-  ): Promise<number>;
-  kvkitSetMany(keyCount: number, ...args: Arg[]): Promise<number>;
-  kvkitDeleteMany(keyCount: number, ...args: Arg[]): Promise<number>;
-  kvkitCommit(keyCount: number, ...args: Arg[]): Promise<number[]>;
-  kvkitListPageBuffer(index: string, ...argv: Arg[]): Promise<Buffer[]>;
-}
-
-type Client = (Redis | Cluster) & ScriptCommands;
-
-const SCRIPTS: Record<string, { lua: string; numberOfKeys?: number }> = {
-  kvkitSet: { lua: SET_SCRIPT, numberOfKeys: 4 },
-  kvkitDelete: { lua: DELETE_SCRIPT, numberOfKeys: 3 },
-  kvkitCas: { lua: CAS_SCRIPT, numberOfKeys: 4 },
-  kvkitSetMany: { lua: SET_MANY_SCRIPT },
-  kvkitDeleteMany: { lua: DELETE_MANY_SCRIPT },
-  kvkitCommit: { lua: COMMIT_SCRIPT },
-  kvkitListPage: { lua: LIST_PAGE_SCRIPT, numberOfKeys: 1 },
-};
-
-/** Members fetched from the index per listing round trip. */
-const LIST_PAGE_SIZE = 256;
 const EMPTY = Buffer.alloc(0);
-const LEX_INCLUSIVE = Buffer.from("[");
-const LEX_EXCLUSIVE = Buffer.from("(");
-/** Sorts after every UTF-8 sequence: 0xFF never occurs in UTF-8. */
-const AFTER_ALL = Buffer.from([0xff]);
 
 /**
  * A kvkit backend on Redis or Redis Cluster, through ioredis.
  *
- * Values are stored with their version in one string; every write is one Lua script that also
- * updates a sorted key index (ordered listing without `KEYS` or `SCAN`) and appends to a
- * Stream (the change log watchers read and resume from). All keys of a store share one hash
- * tag, so the scripts work unchanged on Cluster. Every command has a deadline, and a write
- * whose answer was lost is never sent twice: it rejects with `KVKIT_OUTCOME_UNKNOWN`.
+ * Values are stored with their version in one string. In the default `indexed` mode every
+ * write is one Lua script that also updates a sorted key index (ordered listing without `KEYS`
+ * or `SCAN`) and appends to a Stream (the change log watchers read and resume from); in `plain`
+ * mode the values are all there is, and every get, set, delete and batch is one native command
+ * (see {@link StoreMode}). All keys of a store share one hash tag, so multi-key commands work
+ * unchanged on Cluster. Every command has a deadline, and a write whose answer was lost is
+ * never sent twice: it rejects with `KVKIT_OUTCOME_UNKNOWN`.
  *
  * @example
  * ```ts
@@ -115,14 +69,15 @@ const AFTER_ALL = Buffer.from([0xff]);
  * ```
  */
 export class RedisBackend implements FullBackend {
-  readonly manifest: Manifest = manifest;
+  readonly manifest: Manifest;
   readonly #options: RedisBackendOptions;
-  readonly #client: Client;
+  readonly #client: RedisClient;
+  readonly #commands: StoreCommands;
   readonly #gate: ReadyGate;
   readonly #layout: KeyLayout;
+  readonly #limits: Manifest["limits"];
   readonly #payloads = new VersionedPayload();
   readonly #timeoutMs: number;
-  readonly #maxlen: string;
   readonly #cluster: boolean;
   readonly #watches = new Set<RedisWatchStream>();
   #closed = false;
@@ -132,15 +87,23 @@ export class RedisBackend implements FullBackend {
   /** Does no I/O: the first operation connects. */
   constructor(options: RedisBackendOptions = {}) {
     this.#options = options;
+    const mode: StoreMode = options.mode ?? "indexed";
+    if (mode !== "indexed" && mode !== "plain") {
+      throw new InvalidOptionError([`mode must be "indexed" or "plain", not ${String(mode)}`]);
+    }
+    this.manifest = manifestFor(mode);
+    this.#limits = this.manifest.limits;
     this.#timeoutMs = positiveInteger(options.commandTimeoutMs, 2000, "commandTimeoutMs");
-    this.#maxlen = String(positiveInteger(options.changeLogLength, 10_000, "changeLogLength"));
+    const maxlen = positiveInteger(options.changeLogLength, 10_000, "changeLogLength");
     positiveInteger(options.connectTimeoutMs, 2000, "connectTimeoutMs");
     positiveInteger(options.maxReconnectDelayMs, 500, "maxReconnectDelayMs");
     this.#layout = new KeyLayout(options.keyspace ?? "kvkit", options.prefix ?? "");
     const client = createClient({ options, commandTimeoutMs: this.#timeoutMs });
-    for (const [name, definition] of Object.entries(SCRIPTS))
-      client.defineCommand(name, definition);
-    this.#client = client as Client;
+    this.#client = client;
+    this.#commands =
+      mode === "plain"
+        ? new PlainCommands(client, this.#layout)
+        : new IndexedCommands(client, this.#layout, maxlen);
     this.#cluster = client instanceof Cluster;
     this.#gate = new ReadyGate(client);
   }
@@ -155,37 +118,17 @@ export class RedisBackend implements FullBackend {
 
   async set(key: string, value: Uint8Array, options?: WriteOptions): Promise<void> {
     this.#checkKey(key, options);
-    assertValidValue(value, manifest.limits.maxValueBytes);
+    assertValidValue(value, this.#limits.maxValueBytes);
     assertValidTtl(options?.ttlMs);
     const payload = this.#payloads.encode(value);
-    const layout = this.#layout;
-    await this.#run("SET", true, options?.signal, () =>
-      this.#client.kvkitSet(
-        layout.dataKey(key),
-        layout.indexKey,
-        layout.logKey,
-        layout.expiryKey,
-        payload,
-        ttlArg(options?.ttlMs),
-        this.#maxlen,
-        layout.memberOffset,
-      ),
-    );
+    const send = this.#commands.set(this.#layout.dataKey(key), payload, ttlArg(options?.ttlMs));
+    await this.#run("SET", true, options?.signal, send);
   }
 
   async delete(key: string, options?: OperationOptions): Promise<boolean> {
     this.#checkKey(key, options);
-    const layout = this.#layout;
-    const existed = await this.#run("DELETE", true, options?.signal, () =>
-      this.#client.kvkitDelete(
-        layout.dataKey(key),
-        layout.indexKey,
-        layout.logKey,
-        this.#maxlen,
-        layout.memberOffset,
-      ),
-    );
-    return existed === 1;
+    const send = this.#commands.delete(this.#layout.dataKey(key));
+    return (await this.#run("DELETE", true, options?.signal, send)) === 1;
   }
 
   async has(key: string, options?: OperationOptions): Promise<boolean> {
@@ -222,61 +165,25 @@ export class RedisBackend implements FullBackend {
     if (cursor !== undefined && typeof cursor !== "string") {
       throw new TypeError(`cursor must be a string, not ${describeType(cursor)}`);
     }
+    if (reverse && !this.manifest.orderedList) {
+      throw new NotSupportedError("list() with reverse (mode plain lists unordered)");
+    }
     this.#checkOpen();
     throwIfAborted(signal);
     const codec = new ListCursor(prefix, start, end, reverse);
-    const resumeAfter = cursor === undefined ? undefined : codec.decode(cursor);
-    const ns = this.#layout.namespaceBytes;
-    const withNs = (text: string): Buffer => Buffer.concat([ns, Buffer.from(text, "utf8")]);
-    // Inclusive lower and exclusive upper bound, in full member bytes.
-    let low = withNs(prefix);
-    if (start !== undefined) low = maxBuffer(low, withNs(start));
-    let high: Buffer | undefined =
-      ns.length + prefix.length === 0 ? undefined : Buffer.concat([withNs(prefix), AFTER_ALL]);
-    if (end !== undefined) {
-      const bound = withNs(end);
-      high = high === undefined ? bound : minBuffer(high, bound);
-    }
-    let lowExclusive = false;
-    if (resumeAfter !== undefined) {
-      const member = withNs(resumeAfter);
-      if (reverse) high = high === undefined ? member : minBuffer(high, member);
-      else if (Buffer.compare(member, low) >= 0) {
-        low = member;
-        lowExclusive = true;
-      }
-    }
+    const after = cursor === undefined ? undefined : codec.decode(cursor);
     let remaining = limit ?? Number.POSITIVE_INFINITY;
-    const layout = this.#layout;
-    while (remaining > 0) {
-      const min = Buffer.concat([lowExclusive ? LEX_EXCLUSIVE : LEX_INCLUSIVE, low]);
-      const max = high === undefined ? "+" : Buffer.concat([LEX_EXCLUSIVE, high]);
-      const page = await this.#run("LIST", false, signal, () =>
-        this.#client.kvkitListPageBuffer(
-          layout.indexKey,
-          min,
-          max,
-          String(LIST_PAGE_SIZE),
-          reverse ? "1" : "",
-          layout.dataPrefix,
-        ),
-      );
-      const last = page[0] ?? EMPTY;
-      for (let i = 1; i < page.length && remaining > 0; i++) {
-        const member = page[i] as Buffer;
-        const keyBytes = member.subarray(ns.length);
-        remaining--;
-        const key = keyBytes.toString("utf8");
-        yield { key, cursor: codec.encode(key) };
-        this.#checkOpen();
-        throwIfAborted(signal);
-      }
-      if (last.length === 0) return;
-      if (reverse) high = last;
-      else {
-        low = last;
-        lowExclusive = true;
-      }
+    if (remaining === 0) return;
+    const run = <T>(operation: string, send: Send<T>): Promise<T> =>
+      this.#run(operation, false, signal, send);
+    for await (const { key, position } of this.#commands.list(
+      { prefix, start, end, reverse, after },
+      run,
+    )) {
+      yield { key, cursor: codec.encode(position) };
+      if (--remaining === 0) return;
+      this.#checkOpen();
+      throwIfAborted(signal);
     }
   }
 
@@ -285,7 +192,7 @@ export class RedisBackend implements FullBackend {
     options?: OperationOptions,
   ): Promise<(Uint8Array | undefined)[]> {
     this.#checkBatch(keys, "keys");
-    for (const key of keys) assertValidKey(key, manifest.limits.maxKeyBytes);
+    for (const key of keys) assertValidKey(key, this.#limits.maxKeyBytes);
     this.#checkOpen();
     throwIfAborted(options?.signal);
     if (keys.length === 0) return [];
@@ -307,8 +214,8 @@ export class RedisBackend implements FullBackend {
       if (typeof entry !== "object" || entry === null) {
         throw new TypeError(`A batch entry must be an object, not ${describeType(entry)}`);
       }
-      assertValidKey(entry.key, manifest.limits.maxKeyBytes);
-      assertValidValue(entry.value, manifest.limits.maxValueBytes);
+      assertValidKey(entry.key, this.#limits.maxKeyBytes);
+      assertValidValue(entry.value, this.#limits.maxValueBytes);
       // The last entry of a key wins: a key is written once, with its last value.
       latest.delete(entry.key);
       latest.set(entry.key, entry.value);
@@ -318,29 +225,21 @@ export class RedisBackend implements FullBackend {
     throwIfAborted(options?.signal);
     if (latest.size === 0) return;
     const layout = this.#layout;
-    const args: Arg[] = [layout.indexKey, layout.logKey, layout.expiryKey];
-    for (const key of latest.keys()) args.push(layout.dataKey(key));
-    args.push(this.#maxlen, layout.memberOffset, ttlArg(options?.ttlMs));
-    for (const value of latest.values()) args.push(this.#payloads.encode(value));
-    await this.#run("SETMANY", true, options?.signal, () =>
-      this.#client.kvkitSetMany(latest.size + 3, ...args),
-    );
+    const dataKeys = Array.from(latest.keys(), (key) => layout.dataKey(key));
+    const payloads = Array.from(latest.values(), (value) => this.#payloads.encode(value));
+    const send = this.#commands.setMany(dataKeys, payloads, ttlArg(options?.ttlMs));
+    await this.#run("SETMANY", true, options?.signal, send);
   }
 
   async deleteMany(keys: readonly string[], options?: OperationOptions): Promise<number> {
     this.#checkBatch(keys, "keys");
-    for (const key of keys) assertValidKey(key, manifest.limits.maxKeyBytes);
+    for (const key of keys) assertValidKey(key, this.#limits.maxKeyBytes);
     this.#checkOpen();
     throwIfAborted(options?.signal);
     const distinct = [...new Set(keys)];
     if (distinct.length === 0) return 0;
-    const layout = this.#layout;
-    const args: Arg[] = [layout.indexKey, layout.logKey];
-    for (const key of distinct) args.push(layout.dataKey(key));
-    args.push(this.#maxlen, layout.memberOffset);
-    return await this.#run("DELETEMANY", true, options?.signal, () =>
-      this.#client.kvkitDeleteMany(distinct.length + 2, ...args),
-    );
+    const send = this.#commands.deleteMany(distinct.map((key) => this.#layout.dataKey(key)));
+    return await this.#run("DELETEMANY", true, options?.signal, send);
   }
 
   async getVersioned(key: string, options?: OperationOptions): Promise<VersionedValue | undefined> {
@@ -359,27 +258,20 @@ export class RedisBackend implements FullBackend {
     value: Uint8Array,
     options?: WriteOptions,
   ): Promise<Version> {
-    assertValidKey(key, manifest.limits.maxKeyBytes);
+    assertValidKey(key, this.#limits.maxKeyBytes);
     const expectedBytes = expectedArg(expected);
-    assertValidValue(value, manifest.limits.maxValueBytes);
+    assertValidValue(value, this.#limits.maxValueBytes);
     assertValidTtl(options?.ttlMs);
     this.#checkOpen();
     throwIfAborted(options?.signal);
     const payload = this.#payloads.encode(value);
-    const layout = this.#layout;
-    const written = await this.#run("CAS", true, options?.signal, () =>
-      this.#client.kvkitCas(
-        layout.dataKey(key),
-        layout.indexKey,
-        layout.logKey,
-        layout.expiryKey,
-        expectedBytes,
-        payload,
-        ttlArg(options?.ttlMs),
-        this.#maxlen,
-        layout.memberOffset,
-      ),
+    const send = this.#commands.compareAndSet(
+      this.#layout.dataKey(key),
+      expectedBytes,
+      payload,
+      ttlArg(options?.ttlMs),
     );
+    const written = await this.#run("CAS", true, options?.signal, send);
     if (written !== 1) throw new ConflictError([key]);
     return payloadVersion(payload);
   }
@@ -401,15 +293,15 @@ export class RedisBackend implements FullBackend {
       }
     }
     const size = checks.length + sets.length + deletes.length;
-    if (size > manifest.limits.maxBatchSize) {
-      throw new TooLargeError("batch", size, manifest.limits.maxBatchSize);
+    if (size > this.#limits.maxBatchSize) {
+      throw new TooLargeError("batch", size, this.#limits.maxBatchSize);
     }
     const expected: Buffer[] = [];
     for (const check of checks) {
       if (typeof check !== "object" || check === null) {
         throw new TypeError(`A commit check must be an object, not ${describeType(check)}`);
       }
-      assertValidKey(check.key, manifest.limits.maxKeyBytes);
+      assertValidKey(check.key, this.#limits.maxKeyBytes);
       expected.push(expectedArg(check.version));
     }
     const written = new Set<string>();
@@ -418,14 +310,14 @@ export class RedisBackend implements FullBackend {
       if (typeof entry !== "object" || entry === null) {
         throw new TypeError(`A commit set must be an object, not ${describeType(entry)}`);
       }
-      assertValidKey(entry.key, manifest.limits.maxKeyBytes);
-      assertValidValue(entry.value, manifest.limits.maxValueBytes);
+      assertValidKey(entry.key, this.#limits.maxKeyBytes);
+      assertValidValue(entry.value, this.#limits.maxValueBytes);
       assertValidTtl(entry.ttlMs);
       if (written.has(entry.key)) problems.push(`${JSON.stringify(entry.key)} is set twice`);
       written.add(entry.key);
     }
     for (const key of deletes) {
-      assertValidKey(key, manifest.limits.maxKeyBytes);
+      assertValidKey(key, this.#limits.maxKeyBytes);
       if (written.has(key)) problems.push(`${JSON.stringify(key)} is both set and deleted`);
     }
     if (problems.length > 0) throw new InvalidOptionError(problems);
@@ -434,26 +326,19 @@ export class RedisBackend implements FullBackend {
     const versions = new Map<string, Version>();
     if (size === 0) return { versions };
     const layout = this.#layout;
-    const keys: Arg[] = [layout.indexKey, layout.logKey, layout.expiryKey];
-    const argv: Arg[] = [
-      String(checks.length),
-      String(sets.length),
-      String(deletes.length),
-      this.#maxlen,
-      layout.memberOffset,
-      ...expected,
-    ];
-    for (const check of checks) keys.push(layout.dataKey(check.key));
-    for (const entry of sets) {
-      keys.push(layout.dataKey(entry.key));
-      const payload = this.#payloads.encode(entry.value);
-      versions.set(entry.key, payloadVersion(payload));
-      argv.push(payload, ttlArg(entry.ttlMs));
-    }
-    for (const key of deletes) keys.push(layout.dataKey(key));
-    const failed = await this.#run("COMMIT", true, options?.signal, () =>
-      this.#client.kvkitCommit(keys.length, ...keys, ...argv),
-    );
+    const command = {
+      checks: checks.map((check, i) => ({
+        dataKey: layout.dataKey(check.key),
+        expected: expected[i] as Buffer,
+      })),
+      sets: sets.map((entry) => {
+        const payload = this.#payloads.encode(entry.value);
+        versions.set(entry.key, payloadVersion(payload));
+        return { dataKey: layout.dataKey(entry.key), payload, ttl: ttlArg(entry.ttlMs) };
+      }),
+      deletes: deletes.map((key) => layout.dataKey(key)),
+    };
+    const failed = await this.#run("COMMIT", true, options?.signal, this.#commands.commit(command));
     if (failed.length > 0) {
       throw new ConflictError(failed.map((index) => (checks[index - 1] as { key: string }).key));
     }
@@ -484,7 +369,7 @@ export class RedisBackend implements FullBackend {
     const signal = options?.signal;
     if (signal?.aborted) return report("the signal fired");
     // Leave room for the timers and the report inside the declared bound.
-    const budget = manifest.healthTimeoutMs - 50;
+    const budget = this.manifest.healthTimeoutMs - 50;
     const status = this.#client.status;
     if (status === "reconnecting" || status === "close" || status === "end") {
       return report(this.#gate.lastError ?? `the connection is ${status}`);
@@ -500,7 +385,7 @@ export class RedisBackend implements FullBackend {
       const probe = (async () => {
         await this.#gate.wait(budget, signal);
         // On Cluster, probe the master that holds this store's slot.
-        if (this.#cluster) await this.#client.exists(this.#layout.indexKey);
+        if (this.#cluster) await this.#client.exists(this.#layout.dataPrefix);
         else await this.#client.ping();
       })();
       probe.catch(() => {});
@@ -515,6 +400,9 @@ export class RedisBackend implements FullBackend {
   }
 
   async watch(options: WatchOptions = {}): Promise<WatchStream> {
+    if (!this.manifest.capabilities.watch) {
+      throw new NotSupportedError("watch (mode plain keeps no change log)");
+    }
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`watch() options must be an object, not ${describeType(options)}`);
     }
@@ -522,7 +410,7 @@ export class RedisBackend implements FullBackend {
     if (key !== undefined && prefix !== undefined) {
       throw new InvalidOptionError(["watch() takes key or prefix, not both"]);
     }
-    if (key !== undefined) assertValidKey(key, manifest.limits.maxKeyBytes);
+    if (key !== undefined) assertValidKey(key, this.#limits.maxKeyBytes);
     if (prefix !== undefined) assertValidKeyPattern(prefix, "prefix");
     if (typeof bufferSize !== "number") {
       throw new TypeError(`bufferSize must be a number, not ${describeType(bufferSize)}`);
@@ -614,6 +502,8 @@ export class RedisBackend implements FullBackend {
     send: () => Promise<T>,
   ): Promise<T> {
     try {
+      // A listing goes on sending commands after close() unless it is stopped here.
+      this.#checkOpen();
       if (signal === undefined && this.#gate.ready) {
         this.#cork();
         return await send();
@@ -650,7 +540,7 @@ export class RedisBackend implements FullBackend {
   }
 
   #checkKey(key: string, options: OperationOptions | undefined): void {
-    assertValidKey(key, manifest.limits.maxKeyBytes);
+    assertValidKey(key, this.#limits.maxKeyBytes);
     this.#checkOpen();
     throwIfAborted(options?.signal);
   }
@@ -663,8 +553,8 @@ export class RedisBackend implements FullBackend {
     if (!Array.isArray(items)) {
       throw new TypeError(`${what} must be an array, not ${describeType(items)}`);
     }
-    if (items.length > manifest.limits.maxBatchSize) {
-      throw new TooLargeError("batch", items.length, manifest.limits.maxBatchSize);
+    if (items.length > this.#limits.maxBatchSize) {
+      throw new TooLargeError("batch", items.length, this.#limits.maxBatchSize);
     }
   }
 
@@ -707,14 +597,6 @@ function expectedArg(version: Version | null): Buffer {
 
 /** Never equal to a stored version: those are 16 bytes long. */
 const NO_VERSION = Buffer.alloc(17);
-
-function maxBuffer(a: Buffer, b: Buffer): Buffer {
-  return Buffer.compare(a, b) >= 0 ? a : b;
-}
-
-function minBuffer(a: Buffer, b: Buffer): Buffer {
-  return Buffer.compare(a, b) <= 0 ? a : b;
-}
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {

@@ -21,10 +21,11 @@ afterAll(async () => {
   await cluster.stop();
 });
 
-function open(keyspace: string): RedisBackend {
+function open(keyspace: string, mode: "indexed" | "plain" = "indexed"): RedisBackend {
   const backend = new RedisBackend({
     nodes: cluster.nodes.map((node) => ({ host: node.host, port: node.port })),
     keyspace,
+    mode,
   });
   opened.push(backend);
   return backend;
@@ -162,4 +163,22 @@ describe("backend-redis-cluster", () => {
     expect((await iterator.next()).value).toMatchObject({ type: "set", key: "after" });
     await stream.close();
   }, 30_000);
+
+  it("close() during a listing that walks many SCAN steps without a match (mode plain) ends it at once", async () => {
+    const backend = open(randomUUID(), "plain");
+    for (let i = 0; i < 5000; i += 1000) {
+      await backend.setMany(
+        Array.from({ length: 1000 }, (_, j) => ({ key: `k${i + j}`, value: bytes("v") })),
+      );
+    }
+    // Nothing matches, so the walk yields nothing between its steps.
+    const listing = settle(async () => {
+      for await (const _ of backend.list({ prefix: "none" })) throw new Error("a key matched");
+    });
+    await sleep(1);
+    await backend.close();
+    const outcome = await listing;
+    expect(["ok", "KVKIT_CLOSED"]).toContain(outcome.code);
+    expect(outcome.ms).toBeLessThan(500);
+  });
 });

@@ -1,6 +1,6 @@
 import { runConformanceSuite } from "@kvkit/testkit";
 import { afterAll } from "vitest";
-import { manifest, RedisBackend } from "../src/index.ts";
+import { manifest, manifestFor, RedisBackend } from "../src/index.ts";
 import { startCluster, startRedis } from "./helpers/redis-server.ts";
 
 // Servers of our own on free loopback ports; stopped (and their data dropped) afterwards.
@@ -24,6 +24,28 @@ runConformanceSuite({
   manifest,
   create: ({ storeId, prefix }) =>
     new RedisBackend({
+      nodes: cluster.nodes.map((node) => ({ host: node.host, port: node.port })),
+      keyspace: `test:${storeId}`,
+      prefix,
+    }),
+});
+
+// Mode plain: values only, one native command per operation; no watch, unordered listing.
+const plainManifest = manifestFor("plain");
+
+runConformanceSuite({
+  name: "backend-redis-plain",
+  manifest: plainManifest,
+  create: ({ storeId, prefix }) =>
+    new RedisBackend({ url: server.url, mode: "plain", keyspace: `test:${storeId}`, prefix }),
+});
+
+runConformanceSuite({
+  name: "backend-redis-plain-cluster",
+  manifest: plainManifest,
+  create: ({ storeId, prefix }) =>
+    new RedisBackend({
+      mode: "plain",
       nodes: cluster.nodes.map((node) => ({ host: node.host, port: node.port })),
       keyspace: `test:${storeId}`,
       prefix,

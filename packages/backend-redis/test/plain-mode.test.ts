@@ -1,0 +1,134 @@
+import { randomUUID } from "node:crypto";
+import { connect, PluginRegistry } from "@kvkit/spec";
+import { bytes } from "@kvkit/testkit";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { manifestFor, plugin, RedisBackend } from "../src/index.ts";
+import { startRedis } from "./helpers/redis-server.ts";
+
+// Mode plain beyond the conformance suite: what it sends to the server, and listing at scale.
+
+const server = await startRedis();
+const control = new Redis(server.port, "127.0.0.1");
+const opened: { close(): Promise<void> }[] = [];
+afterAll(async () => {
+  await Promise.allSettled(opened.map((backend) => backend.close()));
+  control.disconnect();
+  await server.stop();
+});
+
+function open(keyspace = randomUUID(), prefix = ""): RedisBackend {
+  const backend = new RedisBackend({ url: server.url, mode: "plain", keyspace, prefix });
+  opened.push(backend);
+  return backend;
+}
+
+/** Calls of each command since `CONFIG RESETSTAT`, from `INFO commandstats`. */
+async function commandCalls(): Promise<Map<string, number>> {
+  const info = await control.info("commandstats");
+  const calls = new Map<string, number>();
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    calls.set(match[1] as string, Number(match[2]));
+  }
+  return calls;
+}
+
+/** Runs `operation` between two `CONFIG RESETSTAT`s; the commands it made, by name. */
+async function commandsOf(operation: () => Promise<unknown>): Promise<Record<string, number>> {
+  await control.config("RESETSTAT");
+  await operation();
+  const calls = await commandCalls();
+  // The control connection's own INFO and CONFIG are not the backend's.
+  calls.delete("info");
+  calls.delete("config|resetstat");
+  return Object.fromEntries(calls);
+}
+
+describe("RedisBackend, mode plain", () => {
+  it("set(), get(), delete(), has() are one native command each, and keep nothing but the value", async () => {
+    const keyspace = randomUUID();
+    const backend = open(keyspace);
+    await backend.get("warm-up");
+    expect(await commandsOf(() => backend.set("k", bytes("v")))).toEqual({ set: 1 });
+    expect(await commandsOf(() => backend.set("k", bytes("v"), { ttlMs: 60_000 }))).toEqual({
+      set: 1,
+    });
+    expect(await commandsOf(() => backend.get("k"))).toEqual({ get: 1 });
+    expect(await commandsOf(() => backend.has("k"))).toEqual({ exists: 1 });
+    expect(await commandsOf(() => backend.delete("k"))).toEqual({ del: 1 });
+    await backend.set("k", bytes("v"));
+    expect(await control.keys(`{${keyspace}}*`)).toEqual([`{${keyspace}}dk`]);
+  });
+
+  it("getMany(), setMany(), deleteMany() of 100 keys are one MGET, MSET, DEL", async () => {
+    const backend = open();
+    const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
+    await backend.get("warm-up");
+    const entries = keys.map((key) => ({ key, value: bytes(key) }));
+    expect(await commandsOf(() => backend.setMany(entries))).toEqual({ mset: 1 });
+    expect(await commandsOf(() => backend.getMany(keys))).toEqual({ mget: 1 });
+    expect(await commandsOf(() => backend.deleteMany(keys))).toEqual({ del: 1 });
+  });
+
+  it("list() walks 100 000 keys with SCAN, each key exactly once, never KEYS", async () => {
+    const backend = open();
+    const other = open();
+    await other.setMany(
+      Array.from({ length: 1000 }, (_, i) => ({ key: `o${i}`, value: bytes("") })),
+    );
+    const keys = Array.from({ length: 100_000 }, (_, i) => `k:${i}`);
+    for (let i = 0; i < keys.length; i += 1000) {
+      await backend.setMany(keys.slice(i, i + 1000).map((key) => ({ key, value: bytes("v") })));
+    }
+    await control.config("RESETSTAT");
+    const seen = new Set<string>();
+    for await (const entry of backend.list()) {
+      expect(seen.has(entry.key), entry.key).toBe(false);
+      seen.add(entry.key);
+    }
+    expect(seen.size).toBe(keys.length);
+    expect([...seen].every((key) => key.startsWith("k:"))).toBe(true);
+    const calls = await commandCalls();
+    expect(calls.has("keys")).toBe(false);
+    expect(calls.get("scan") ?? 0).toBeGreaterThan(1);
+  }, 60_000);
+
+  it("list() resumed from every 1000th cursor of a walk yields the rest of that walk", async () => {
+    const backend = open();
+    const keys = Array.from({ length: 5000 }, (_, i) => `k${i}`);
+    for (let i = 0; i < keys.length; i += 1000) {
+      await backend.setMany(keys.slice(i, i + 1000).map((key) => ({ key, value: bytes("v") })));
+    }
+    const walk: { key: string; cursor: string }[] = [];
+    for await (const entry of backend.list()) walk.push(entry);
+    expect(walk).toHaveLength(keys.length);
+    for (let i = 999; i < walk.length; i += 1000) {
+      const rest: string[] = [];
+      for await (const entry of backend.list({ cursor: (walk[i] as { cursor: string }).cursor })) {
+        rest.push(entry.key);
+      }
+      expect(rest).toEqual(walk.slice(i + 1).map((entry) => entry.key));
+    }
+  }, 60_000);
+});
+
+describe("plugin, mode plain", () => {
+  const registry = new PluginRegistry();
+  registry.register(plugin);
+
+  it("connect() opens mode plain from ?mode=plain, with its manifest", async () => {
+    const backend = await connect(`${server.url}?keyspace=${randomUUID()}&mode=plain`, {
+      registry,
+    });
+    opened.push(backend);
+    expect(backend.manifest).toEqual(manifestFor("plain"));
+    expect(backend.manifest.capabilities.watch).toBe(false);
+    expect(backend.manifest.orderedList).toBe(false);
+  });
+
+  it("connect() rejects with KVKIT_INVALID_OPTION for an unknown mode", async () => {
+    await expect(connect(`${server.url}?mode=fast`, { registry })).rejects.toMatchObject({
+      code: "KVKIT_INVALID_OPTION",
+    });
+  });
+});
