@@ -52,6 +52,16 @@ describe("errors", () => {
     }
   });
 
+  it("ConflictError carries no stack frames and leaves Error.stackTraceLimit as it was", () => {
+    const before = Error.stackTraceLimit;
+    const error = new ConflictError(["a", "b"]);
+    expect(Error.stackTraceLimit).toBe(before);
+    expect(error.stack).toBe('ConflictError: Version check failed for "a", "b"');
+    expect(error.keys).toEqual(["a", "b"]);
+    // Other errors still capture theirs.
+    expect(new UnavailableError("down").stack).toMatch(/\n\s+at /);
+  });
+
   it("AbortedError is named AbortError and carries the signal's reason as cause", () => {
     const controller = new AbortController();
     controller.abort(new Error("stop"));
