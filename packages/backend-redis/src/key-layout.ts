@@ -26,6 +26,8 @@ export class KeyLayout {
   readonly namespaceBytes: Buffer;
   /** 1-based offset of the member in a data key, as the scripts take it. */
   readonly memberOffset: string;
+  /** `dataPrefix` and `namespace`, joined once rather than per key. */
+  readonly #keyPrefix: string;
 
   constructor(keyspace: string, namespace: string) {
     const problem = checkKeyspace(keyspace);
@@ -40,11 +42,12 @@ export class KeyLayout {
     this.namespace = namespace;
     this.namespaceBytes = Buffer.from(namespace, "utf8");
     this.memberOffset = String(Buffer.byteLength(this.dataPrefix, "utf8") + 1);
+    this.#keyPrefix = this.dataPrefix + namespace;
   }
 
   /** The Redis key holding `key` of this namespace. */
   dataKey(key: string): string {
-    return this.dataPrefix + this.namespace + key;
+    return this.#keyPrefix + key;
   }
 
   /** The index member (namespace included) of `key`. */

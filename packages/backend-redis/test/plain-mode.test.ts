@@ -126,6 +126,15 @@ describe("plugin, mode plain", () => {
     expect(backend.manifest.orderedList).toBe(false);
   });
 
+  it('connect() with require: ["watch"] refuses mode plain with KVKIT_NOT_SUPPORTED', async () => {
+    await expect(
+      connect(`${server.url}?keyspace=${randomUUID()}&mode=plain`, {
+        registry,
+        require: ["watch"],
+      }),
+    ).rejects.toMatchObject({ code: "KVKIT_NOT_SUPPORTED" });
+  });
+
   it("connect() rejects with KVKIT_INVALID_OPTION for an unknown mode", async () => {
     await expect(connect(`${server.url}?mode=fast`, { registry })).rejects.toMatchObject({
       code: "KVKIT_INVALID_OPTION",
