@@ -209,8 +209,12 @@ export function encodeCommit(marker: Uint8Array, record: CommitRecord): EncodedC
       decodedOps.push(op);
     }
   }
-  // recordChecksum(), with the length field hashed here rather than through another view.
-  const checksum = crc32(buffer.subarray(RECORD_HEADER_BYTES), crc32Uint32LE(size, marker));
+  // recordChecksum(), computed in place: a small record costs less here than through views.
+  const lengthChecksum = crc32In(buffer, 8, 12, markerChecksum(marker));
+  const checksum =
+    size <= SMALL_BODY_BYTES
+      ? crc32In(buffer, RECORD_HEADER_BYTES, buffer.length, lengthChecksum)
+      : crc32(buffer.subarray(RECORD_HEADER_BYTES), lengthChecksum);
   buffer.writeUInt32LE(checksum, 12);
   return {
     bytes: buffer,
@@ -221,19 +225,47 @@ export function encodeCommit(marker: Uint8Array, record: CommitRecord): EncodedC
   };
 }
 
-/** CRC-32 lookup table (the reflected polynomial 0xEDB88320 of zlib's `crc32`). */
-const CRC_TABLE = Int32Array.from({ length: 256 }, (_, byte) => {
+/** Bodies up to this size are checksummed in JavaScript; zlib is faster beyond. */
+const SMALL_BODY_BYTES = 1024;
+
+/**
+ * CRC-32 lookup tables for eight bytes at a time (the reflected polynomial 0xEDB88320 of
+ * zlib's `crc32`): table `t` at `256 * t` advances a byte that is followed by `t` more.
+ */
+const CRC_TABLES = new Int32Array(256 * 8);
+for (let byte = 0; byte < 256; byte++) {
   let c = byte;
   for (let bit = 0; bit < 8; bit++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c;
-});
+  CRC_TABLES[byte] = c;
+}
+for (let at = 256; at < CRC_TABLES.length; at++) {
+  const previous = CRC_TABLES[at - 256] as number;
+  CRC_TABLES[at] = (previous >>> 8) ^ (CRC_TABLES[previous & 0xff] as number);
+}
 
-/** zlib's `crc32` of `marker` then of `value` as four little-endian bytes. */
-function crc32Uint32LE(value: number, marker: Uint8Array): number {
-  let c = ~markerChecksum(marker);
-  for (let shift = 0; shift < 32; shift += 8) {
-    c = (CRC_TABLE[(c ^ (value >>> shift)) & 0xff] as number) ^ (c >>> 8);
+/** zlib's `crc32(bytes.subarray(start, end), previous)`, without making the view. */
+function crc32In(bytes: Uint8Array, start: number, end: number, previous: number): number {
+  const t = CRC_TABLES;
+  let c = ~previous;
+  let at = start;
+  for (; at + 8 <= end; at += 8) {
+    const first =
+      c ^
+      ((bytes[at] as number) |
+        ((bytes[at + 1] as number) << 8) |
+        ((bytes[at + 2] as number) << 16) |
+        ((bytes[at + 3] as number) << 24));
+    c =
+      (t[1792 + (first & 0xff)] as number) ^
+      (t[1536 + ((first >>> 8) & 0xff)] as number) ^
+      (t[1280 + ((first >>> 16) & 0xff)] as number) ^
+      (t[1024 + (first >>> 24)] as number) ^
+      (t[768 + (bytes[at + 4] as number)] as number) ^
+      (t[512 + (bytes[at + 5] as number)] as number) ^
+      (t[256 + (bytes[at + 6] as number)] as number) ^
+      (t[bytes[at + 7] as number] as number);
   }
+  for (; at < end; at++) c = (t[(c ^ (bytes[at] as number)) & 0xff] as number) ^ (c >>> 8);
   return ~c >>> 0;
 }
 
