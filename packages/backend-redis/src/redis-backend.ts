@@ -209,24 +209,24 @@ export class RedisBackend implements FullBackend {
 
   async setMany(entries: readonly BatchEntry[], options?: WriteOptions): Promise<void> {
     this.#checkBatch(entries, "entries");
-    const latest = new Map<string, Uint8Array>();
+    const distinct = new Set<string>();
     for (const entry of entries) {
       if (typeof entry !== "object" || entry === null) {
         throw new TypeError(`A batch entry must be an object, not ${describeType(entry)}`);
       }
       assertValidKey(entry.key, this.#limits.maxKeyBytes);
       assertValidValue(entry.value, this.#limits.maxValueBytes);
-      // The last entry of a key wins: a key is written once, with its last value.
-      latest.delete(entry.key);
-      latest.set(entry.key, entry.value);
+      distinct.add(entry.key);
     }
     assertValidTtl(options?.ttlMs);
     this.#checkOpen();
     throwIfAborted(options?.signal);
-    if (latest.size === 0) return;
+    if (entries.length === 0) return;
+    // The last entry of a key wins: a key is written once, with its last value.
+    const latest = distinct.size === entries.length ? entries : lastOfEachKey(entries);
     const layout = this.#layout;
-    const dataKeys = Array.from(latest.keys(), (key) => layout.dataKey(key));
-    const payloads = Array.from(latest.values(), (value) => this.#payloads.encode(value));
+    const dataKeys = latest.map((entry) => layout.dataKey(entry.key));
+    const payloads = latest.map((entry) => this.#payloads.encode(entry.value));
     const send = this.#commands.setMany(dataKeys, payloads, ttlArg(options?.ttlMs));
     await this.#run("SETMANY", true, options?.signal, send);
   }
@@ -579,6 +579,16 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
     throw new InvalidOptionError([`${name} must be a positive integer, not ${String(value)}`]);
   }
   return value;
+}
+
+/** Each key's last entry, in the order of those last entries. */
+function lastOfEachKey(entries: readonly BatchEntry[]): BatchEntry[] {
+  const latest = new Map<string, BatchEntry>();
+  for (const entry of entries) {
+    latest.delete(entry.key);
+    latest.set(entry.key, entry);
+  }
+  return [...latest.values()];
 }
 
 function ttlArg(ttlMs: number | undefined): string {
