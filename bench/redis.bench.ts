@@ -285,6 +285,9 @@ async function main(): Promise<void> {
       title: "Redis: kvkit against raw ioredis, Keyv and unstorage (ops/s; batches count keys)",
       baselines: ["ioredis raw", "Keyv + @keyv/redis", "unstorage redis"],
     });
+    console.log(
+      "targets: kvkit >= 0.9x ioredis raw (get, set: sequential and 64 in flight; getMany, setMany: of MGET, MSET) and ahead of Keyv and unstorage on every row. Modes: indexed (default: sorted index and change log kept by a script per write), plain (values only: one native command per operation).\n",
+    );
     console.log(`Server time per call in µs (INFO commandstats):\n${costs.join("\n")}\n`);
     const methods = casMethods(server.url, server.port);
     const totals = new Map<string, number>();
@@ -314,6 +317,9 @@ async function main(): Promise<void> {
         "WATCH/MULTI/EXEC (32 conns)",
       ],
     });
+    console.log(
+      "targets: kvkit compareAndSet >= the Lua CAS figure (GET+EVALSHA, 32 conns) and >= 3x WATCH/MULTI/EXEC.\n",
+    );
     for (const method of methods) {
       const stored = await method.read();
       const acknowledged = totals.get(method.name) ?? 0;
