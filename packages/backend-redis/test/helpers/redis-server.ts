@@ -1,8 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect as tlsConnect } from "node:tls";
 
 const HOST = "127.0.0.1";
 
@@ -26,6 +27,14 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
+/** A redis-server these tests started that accepts TLS connections only. */
+export interface RedisTlsServer extends RedisServer {
+  /** `rediss://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** The PEM certificate of the throw-away CA that signed the server's certificate. */
+  readonly ca: string;
+}
+
 /** A local Redis Cluster of masters these tests started. */
 export interface RedisCluster {
   readonly nodes: readonly RedisServer[];
@@ -46,6 +55,20 @@ function requireRedisServer(): void {
   }
 }
 
+/**
+ * Fails with instructions when openssl is not installed: the TLS tests make their certificates
+ * with it.
+ */
+function requireOpenssl(): void {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" });
+  } catch {
+    throw new Error(
+      "openssl was not found on PATH. The backend-redis TLS tests make a throw-away CA with it; install it with `apt-get install openssl` (or `brew install openssl`).",
+    );
+  }
+}
+
 /** A port that was free on the loopback interface a moment ago. */
 export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
@@ -59,14 +82,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Resolves once the server on `port` answers PING, rejects after `timeoutMs`. */
-async function waitForPing(port: number, timeoutMs: number): Promise<void> {
+/**
+ * Resolves once the server on `port` answers PING, rejects after `timeoutMs`. With `ca` it
+ * connects over TLS and trusts that CA.
+ */
+async function waitForPing(port: number, timeoutMs: number, ca?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: HOST, port });
+      const socket: Socket =
+        ca === undefined
+          ? createConnection({ host: HOST, port })
+          : tlsConnect({ host: HOST, port, ca });
       socket.setTimeout(500);
-      socket.once("connect", () => socket.write("PING\r\n"));
+      socket.once(ca === undefined ? "connect" : "secureConnect", () => socket.write("PING\r\n"));
       socket.once("data", (data) => {
         socket.destroy();
         resolve(data.toString().startsWith("+PONG"));
@@ -94,6 +123,110 @@ export async function startRedis(options: { cluster?: boolean } = {}): Promise<R
   const args = [
     "--port",
     String(port),
+    ...(options.cluster
+      ? [
+          "--cluster-enabled",
+          "yes",
+          "--cluster-config-file",
+          "nodes.conf",
+          "--cluster-node-timeout",
+          "2000",
+        ]
+      : []),
+  ];
+  return await spawnServer(port, dir, args, `redis://${HOST}:${port}`);
+}
+
+/**
+ * Starts a standalone redis-server that listens on TLS only (plain TCP off), on a free loopback
+ * port with persistence off. Its certificate (SAN `IP:127.0.0.1` and `DNS:localhost`) is signed
+ * by a CA made for it with openssl in its temporary directory, which `stop()` deletes. Clients
+ * need no certificate of their own.
+ */
+export async function startTlsRedis(): Promise<RedisTlsServer> {
+  requireRedisServer();
+  requireOpenssl();
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "kvkit-redis-tls-"));
+  let ca: string;
+  try {
+    ca = makeCertificates(dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const args = [
+    "--port",
+    "0",
+    "--tls-port",
+    String(port),
+    "--tls-cert-file",
+    join(dir, "server.crt"),
+    "--tls-key-file",
+    join(dir, "server.key"),
+    "--tls-ca-cert-file",
+    join(dir, "ca.crt"),
+    // Redis asks TLS clients for a certificate by default.
+    "--tls-auth-clients",
+    "no",
+  ];
+  const server = await spawnServer(port, dir, args, `rediss://${HOST}:${port}`, ca);
+  return { ...server, ca };
+}
+
+/**
+ * Writes a throw-away CA (`ca.crt`) and a server certificate and key it signed (`server.crt`,
+ * `server.key`, SAN `IP:127.0.0.1` and `DNS:localhost`) into `dir`; returns the CA's PEM.
+ * Valid for a day: long enough for any test run, useless afterwards.
+ */
+function makeCertificates(dir: string): string {
+  // An empty config, so the system's openssl.cnf adds nothing; every extension is given here.
+  const config = join(dir, "openssl.cnf");
+  writeFileSync(config, "[req]\ndistinguished_name = dn\n[dn]\n");
+  const key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  const openssl = (args: string[]): void => {
+    execFileSync("openssl", ["req", "-config", config, "-x509", "-days", "1", ...key, ...args], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+  };
+  openssl(
+    [
+      ["-keyout", join(dir, "ca.key")],
+      ["-out", join(dir, "ca.crt")],
+      ["-subj", "/CN=kvkit test CA"],
+      ["-addext", "basicConstraints=critical,CA:TRUE"],
+      ["-addext", "keyUsage=critical,keyCertSign"],
+    ].flat(),
+  );
+  openssl(
+    [
+      ["-keyout", join(dir, "server.key")],
+      ["-out", join(dir, "server.crt")],
+      ["-subj", "/CN=localhost"],
+      ["-CA", join(dir, "ca.crt")],
+      ["-CAkey", join(dir, "ca.key")],
+      ["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+      ["-addext", "basicConstraints=critical,CA:FALSE"],
+      ["-addext", "extendedKeyUsage=serverAuth"],
+    ].flat(),
+  );
+  return readFileSync(join(dir, "ca.crt"), "utf8");
+}
+
+/**
+ * Runs redis-server with `serverArgs` (its listening ports, Cluster mode) plus loopback binding
+ * and persistence off, in `dir`, and waits until it answers PING on `port` (over TLS when `ca`
+ * is given). `stop()` removes `dir`; so does a failed start.
+ */
+async function spawnServer(
+  port: number,
+  dir: string,
+  serverArgs: readonly string[],
+  url: string,
+  ca?: string,
+): Promise<RedisServer> {
+  const args = [
+    ...serverArgs,
     "--bind",
     HOST,
     "--save",
@@ -106,23 +239,13 @@ export async function startRedis(options: { cluster?: boolean } = {}): Promise<R
     "local",
     "--loglevel",
     "warning",
-    ...(options.cluster
-      ? [
-          "--cluster-enabled",
-          "yes",
-          "--cluster-config-file",
-          "nodes.conf",
-          "--cluster-node-timeout",
-          "2000",
-        ]
-      : []),
   ];
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
     child = spawn("sh", ["-c", GUARD, "redis-server", ...args], {
       stdio: ["pipe", "ignore", "ignore"],
     });
-    await waitForPing(port, 10_000);
+    await waitForPing(port, 10_000, ca);
   };
   const kill = async (): Promise<void> => {
     const target = child;
@@ -133,18 +256,17 @@ export async function startRedis(options: { cluster?: boolean } = {}): Promise<R
       target.stdin?.end();
     });
   };
-  await launch();
-  return {
-    host: HOST,
-    port,
-    url: `redis://${HOST}:${port}`,
-    kill,
-    restart: launch,
-    async stop() {
-      await kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
+  const stop = async (): Promise<void> => {
+    await kill();
+    rmSync(dir, { recursive: true, force: true });
   };
+  try {
+    await launch();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { host: HOST, port, url, kill, restart: launch, stop };
 }
 
 /** Starts `masters` Cluster nodes and joins them with `redis-cli --cluster create`. */
