@@ -59,7 +59,8 @@ export function createClient(settings: ClientSettings, extraTimeoutMs = 0): Redi
       ...nodeOptions,
       ...(url?.username ? { username: decodeURIComponent(url.username) } : {}),
       ...(url?.password ? { password: decodeURIComponent(url.password) } : {}),
-      ...(url?.protocol === "rediss:" && options.tls === undefined ? { tls: {} } : {}),
+      // rediss: turns TLS on, keeping TLS options given in `tls` or `ioredis.tls`.
+      ...(url?.protocol === "rediss:" && nodeOptions.tls === undefined ? { tls: {} } : {}),
     },
   });
   cluster.on("+node", (node: Redis) => rejectInFlightOnClose(node));
