@@ -146,6 +146,18 @@ describe("RedisBackend over TLS", () => {
       await backend.set("k", bytes("v"));
       expect(await backend.get("k")).toEqual(bytes("v"));
     });
+
+    it("get() reads back a set() with the CA in the ioredis option's tls (tls-cluster.test.ts checks the same on a Cluster)", async () => {
+      const backend = track(
+        new RedisBackend({
+          url: server.url,
+          ioredis: { tls: { ca: server.ca } },
+          keyspace: randomUUID(),
+        }),
+      );
+      await backend.set("k", bytes("v"));
+      expect(await backend.get("k")).toEqual(bytes("v"));
+    });
   });
 
   describe("reconnect", () => {

@@ -41,6 +41,19 @@ export interface RedisCluster {
   stop(): Promise<void>;
 }
 
+/** A local Redis Cluster whose nodes accept TLS connections only, among themselves too. */
+export interface RedisTlsCluster extends RedisCluster {
+  /** The PEM certificate of the throw-away CA that signed every node's certificate. */
+  readonly ca: string;
+}
+
+/** A throw-away CA and a server certificate it signed, in a directory of their own. */
+interface Certificates {
+  readonly dir: string;
+  /** The CA's PEM certificate. */
+  readonly ca: string;
+}
+
 /**
  * Fails with instructions when redis-server is not installed: a missing server is a failure,
  * never a silent skip.
@@ -117,13 +130,62 @@ async function waitForPing(port: number, timeoutMs: number, ca?: string): Promis
  * directory. `cluster` starts it as a Cluster node.
  */
 export async function startRedis(options: { cluster?: boolean } = {}): Promise<RedisServer> {
+  return await startNode(options.cluster ?? false);
+}
+
+/**
+ * Starts a standalone redis-server that listens on TLS only (plain TCP off), on a free loopback
+ * port with persistence off. Its certificate (SAN `IP:127.0.0.1` and `DNS:localhost`) is signed
+ * by a CA made for it with openssl in a temporary directory, which `stop()` deletes. Clients
+ * need no certificate of their own.
+ */
+export async function startTlsRedis(): Promise<RedisTlsServer> {
+  return await withCertificates((certificates) => startNode(false, certificates));
+}
+
+/**
+ * Makes a throw-away CA and runs `start` with it. What `start` started gets the CA's PEM as
+ * `ca`, and its `stop()` deletes the CA's directory too; so does a failed start.
+ */
+async function withCertificates<T extends { stop(): Promise<void> }>(
+  start: (certificates: Certificates) => Promise<T>,
+): Promise<T & { readonly ca: string }> {
+  requireOpenssl();
+  const dir = mkdtempSync(join(tmpdir(), "kvkit-redis-tls-"));
+  const remove = (): void => rmSync(dir, { recursive: true, force: true });
+  let ca: string;
+  let started: T;
+  try {
+    ca = makeCertificates(dir);
+    started = await start({ dir, ca });
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return {
+    ...started,
+    ca,
+    async stop() {
+      await started.stop();
+      remove();
+    },
+  };
+}
+
+/**
+ * Starts one redis-server on a free loopback port in a temporary directory of its own, as a
+ * Cluster node when `cluster` is set. With `certificates` it listens on TLS only and, as a
+ * Cluster node, talks TLS to the other nodes too (cluster bus and replication).
+ */
+async function startNode(cluster: boolean, certificates?: Certificates): Promise<RedisServer> {
   requireRedisServer();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "kvkit-redis-"));
   const args = [
-    "--port",
-    String(port),
-    ...(options.cluster
+    ...(certificates === undefined
+      ? ["--port", String(port)]
+      : ["--port", "0", "--tls-port", String(port), ...tlsArgs(certificates.dir)]),
+    ...(cluster
       ? [
           "--cluster-enabled",
           "yes",
@@ -131,35 +193,19 @@ export async function startRedis(options: { cluster?: boolean } = {}): Promise<R
           "nodes.conf",
           "--cluster-node-timeout",
           "2000",
+          ...(certificates === undefined
+            ? []
+            : ["--tls-cluster", "yes", "--tls-replication", "yes"]),
         ]
       : []),
   ];
-  return await spawnServer(port, dir, args, `redis://${HOST}:${port}`);
+  const url = `${certificates === undefined ? "redis" : "rediss"}://${HOST}:${port}`;
+  return await spawnServer(port, dir, args, url, certificates?.ca);
 }
 
-/**
- * Starts a standalone redis-server that listens on TLS only (plain TCP off), on a free loopback
- * port with persistence off. Its certificate (SAN `IP:127.0.0.1` and `DNS:localhost`) is signed
- * by a CA made for it with openssl in its temporary directory, which `stop()` deletes. Clients
- * need no certificate of their own.
- */
-export async function startTlsRedis(): Promise<RedisTlsServer> {
-  requireRedisServer();
-  requireOpenssl();
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "kvkit-redis-tls-"));
-  let ca: string;
-  try {
-    ca = makeCertificates(dir);
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-  const args = [
-    "--port",
-    "0",
-    "--tls-port",
-    String(port),
+/** The redis-server options that load the certificate files in `dir`. */
+function tlsArgs(dir: string): string[] {
+  return [
     "--tls-cert-file",
     join(dir, "server.crt"),
     "--tls-key-file",
@@ -170,8 +216,6 @@ export async function startTlsRedis(): Promise<RedisTlsServer> {
     "--tls-auth-clients",
     "no",
   ];
-  const server = await spawnServer(port, dir, args, `rediss://${HOST}:${port}`, ca);
-  return { ...server, ca };
 }
 
 /**
@@ -207,7 +251,9 @@ function makeCertificates(dir: string): string {
       ["-CAkey", join(dir, "ca.key")],
       ["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
       ["-addext", "basicConstraints=critical,CA:FALSE"],
-      ["-addext", "extendedKeyUsage=serverAuth"],
+      // clientAuth too: Cluster nodes present it to each other on the TLS cluster bus, which
+      // always asks for a client certificate.
+      ["-addext", "extendedKeyUsage=serverAuth,clientAuth"],
     ].flat(),
   );
   return readFileSync(join(dir, "ca.crt"), "utf8");
@@ -271,12 +317,32 @@ async function spawnServer(
 
 /** Starts `masters` Cluster nodes and joins them with `redis-cli --cluster create`. */
 export async function startCluster(masters = 3): Promise<RedisCluster> {
+  return await joinCluster(masters);
+}
+
+/**
+ * Starts `masters` Cluster nodes that listen on TLS only and talk TLS among themselves
+ * (`--tls-cluster`, `--tls-replication`), every certificate signed by one CA made for the
+ * cluster with openssl, and joins them. `stop()` deletes the CA with the nodes.
+ */
+export async function startTlsCluster(masters = 3): Promise<RedisTlsCluster> {
+  return await withCertificates((certificates) => joinCluster(masters, certificates));
+}
+
+/**
+ * Starts `masters` Cluster nodes (TLS only with `certificates`) and joins them with
+ * `redis-cli --cluster create`.
+ */
+async function joinCluster(masters: number, certificates?: Certificates): Promise<RedisCluster> {
+  const cli =
+    certificates === undefined ? [] : ["--tls", "--cacert", join(certificates.dir, "ca.crt")];
   const nodes: RedisServer[] = [];
   try {
-    for (let i = 0; i < masters; i++) nodes.push(await startRedis({ cluster: true }));
+    for (let i = 0; i < masters; i++) nodes.push(await startNode(true, certificates));
     execFileSync(
       "redis-cli",
       [
+        ...cli,
         "--cluster",
         "create",
         ...nodes.map((node) => `${HOST}:${node.port}`),
@@ -284,9 +350,11 @@ export async function startCluster(masters = 3): Promise<RedisCluster> {
         "0",
         "--cluster-yes",
       ],
-      { stdio: "ignore" },
+      // redis-cli waits for the nodes to meet for as long as it takes; nodes that cannot (a
+      // TLS handshake failing on the cluster bus) would hang the tests' start.
+      { stdio: "ignore", timeout: 30_000 },
     );
-    await waitForClusterOk(nodes);
+    await waitForClusterOk(nodes, cli);
   } catch (error) {
     await Promise.all(nodes.map((node) => node.stop()));
     throw error;
@@ -299,11 +367,15 @@ export async function startCluster(masters = 3): Promise<RedisCluster> {
   };
 }
 
-async function waitForClusterOk(nodes: readonly RedisServer[]): Promise<void> {
+/** Resolves once every node reports `cluster_state:ok` to `redis-cli` run with `cli` first. */
+async function waitForClusterOk(
+  nodes: readonly RedisServer[],
+  cli: readonly string[],
+): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const ok = nodes.every((node) =>
-      execFileSync("redis-cli", ["-h", HOST, "-p", String(node.port), "cluster", "info"])
+      execFileSync("redis-cli", [...cli, "-h", HOST, "-p", String(node.port), "cluster", "info"])
         .toString()
         .includes("cluster_state:ok"),
     );
