@@ -9,6 +9,7 @@ import {
   SET_SCRIPT,
 } from "./lua-scripts.ts";
 import type {
+  Arg,
   CommitCommand,
   ListedKey,
   ListRequest,
@@ -17,8 +18,6 @@ import type {
   Send,
   StoreCommands,
 } from "./store-commands.ts";
-
-type Arg = string | Buffer;
 
 /** The scripts, as ioredis defines them on the client (EVALSHA, EVAL on `NOSCRIPT`). */
 interface IndexedScripts {

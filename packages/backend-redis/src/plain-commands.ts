@@ -7,6 +7,7 @@ import {
   SCAN_PAGE_SCRIPT,
 } from "./plain-lua-scripts.ts";
 import type {
+  Arg,
   CommitCommand,
   ListedKey,
   ListRequest,
@@ -15,8 +16,6 @@ import type {
   Send,
   StoreCommands,
 } from "./store-commands.ts";
-
-type Arg = string | Buffer;
 
 /** The scripts, as ioredis defines them on the client (EVALSHA, EVAL on `NOSCRIPT`). */
 interface PlainScripts {

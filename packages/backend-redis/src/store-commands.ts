@@ -3,6 +3,9 @@ import type { Cluster, Redis } from "ioredis";
 /** The ioredis client of a backend: one server or a Cluster. */
 export type RedisClient = Redis | Cluster;
 
+/** An argument of a command or script call. */
+export type Arg = string | Buffer;
+
 /** A command or script call, ready to send; the backend sends it under its deadline. */
 export type Send<T> = () => Promise<T>;
 

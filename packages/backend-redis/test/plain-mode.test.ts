@@ -4,6 +4,7 @@ import { bytes } from "@kvkit/testkit";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { manifestFor, plugin, RedisBackend } from "../src/index.ts";
+import { commandCalls } from "./helpers/command-stats.ts";
 import { startRedis } from "./helpers/redis-server.ts";
 
 // Mode plain beyond the conformance suite: what it sends to the server, and listing at scale.
@@ -23,21 +24,11 @@ function open(keyspace = randomUUID(), prefix = ""): RedisBackend {
   return backend;
 }
 
-/** Calls of each command since `CONFIG RESETSTAT`, from `INFO commandstats`. */
-async function commandCalls(): Promise<Map<string, number>> {
-  const info = await control.info("commandstats");
-  const calls = new Map<string, number>();
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    calls.set(match[1] as string, Number(match[2]));
-  }
-  return calls;
-}
-
 /** Runs `operation` between two `CONFIG RESETSTAT`s; the commands it made, by name. */
 async function commandsOf(operation: () => Promise<unknown>): Promise<Record<string, number>> {
   await control.config("RESETSTAT");
   await operation();
-  const calls = await commandCalls();
+  const calls = await commandCalls(control);
   // The control connection's own INFO and CONFIG are not the backend's.
   calls.delete("info");
   calls.delete("config|resetstat");
@@ -88,7 +79,7 @@ describe("RedisBackend, mode plain", () => {
     }
     expect(seen.size).toBe(keys.length);
     expect([...seen].every((key) => key.startsWith("k:"))).toBe(true);
-    const calls = await commandCalls();
+    const calls = await commandCalls(control);
     expect(calls.has("keys")).toBe(false);
     expect(calls.get("scan") ?? 0).toBeGreaterThan(1);
   }, 60_000);

@@ -4,6 +4,7 @@ import { bytes, collect } from "@kvkit/testkit";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { plugin, RedisBackend } from "../src/index.ts";
+import { commandCalls } from "./helpers/command-stats.ts";
 import { startRedis } from "./helpers/redis-server.ts";
 
 const server = await startRedis();
@@ -19,16 +20,6 @@ function open(keyspace = randomUUID(), prefix = ""): RedisBackend {
   const backend = new RedisBackend({ url: server.url, keyspace, prefix });
   opened.push(backend);
   return backend;
-}
-
-/** Calls of each command since the last `CONFIG RESETSTAT`, from `INFO commandstats`. */
-async function commandCalls(): Promise<Map<string, number>> {
-  const info = await control.info("commandstats");
-  const calls = new Map<string, number>();
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    calls.set(match[1] as string, Number(match[2]));
-  }
-  return calls;
 }
 
 describe("RedisBackend", () => {
@@ -47,7 +38,7 @@ describe("RedisBackend", () => {
       count++;
     }
     expect(count).toBe(keys.length);
-    const calls = await commandCalls();
+    const calls = await commandCalls(control);
     expect(calls.has("keys")).toBe(false);
     expect(calls.has("scan")).toBe(false);
     // One script call per page of 256 index members (EVAL the first time, then EVALSHA).
