@@ -6,7 +6,11 @@
 export interface Contender {
   readonly name: string;
   setup?(): void | Promise<void>;
-  run(): void | Promise<void>;
+  /**
+   * Performs slice `slice` (0-based) of `slices` equal parts of one pass; `slices` is 1 unless
+   * the scenario sets {@link MeasureOptions.slices}, and then the whole pass is `run(0, 1)`.
+   */
+  run(slice: number, slices: number): void | Promise<void>;
   teardown?(): void | Promise<void>;
 }
 
@@ -28,6 +32,13 @@ export interface MeasureOptions {
    * otherwise add their time slices to whichever contender happened to run).
    */
   readonly clock?: "wall" | "cpu" | undefined;
+  /**
+   * Splits every round into this many slices and runs the contenders slice by slice, in an
+   * order rotated per slice, so they are compared over interleaved stretches of time rather than
+   * one whole pass after another. For scenarios bound by latency, where the machine's noise
+   * (another process's burst) lasts about as long as a pass. Default 1.
+   */
+  readonly slices?: number | undefined;
 }
 
 /** What {@link measure} found for one contender. */
@@ -44,27 +55,36 @@ export interface Measurement {
 }
 
 /**
- * Measures every contender in interleaved rounds: each round runs every contender once,
- * in an order rotated from round to round, so drift on a shared machine (other processes,
+ * Measures every contender in interleaved rounds: each round runs every contender once (or
+ * slice by slice, see {@link MeasureOptions.slices}), in an order rotated from round to round, so drift on a shared machine (other processes,
  * thermal limits, GC pressure) spreads over all of them instead of favouring whoever ran
  * first. Reports the median ops/s per contender. Never asserts a speed: comparisons are
  * ratios between contenders of the same run, printed by `printReport()`.
  */
 export async function measure(options: MeasureOptions): Promise<Measurement[]> {
   const { name, ops, contenders, rounds = 7, warmupRounds = 2, clock = "wall" } = options;
+  const slices = options.slices ?? 1;
   const elapsed = clock === "cpu" ? cpuSeconds : wallSeconds;
   const samples = contenders.map((): number[] => []);
   for (const contender of contenders) await contender.setup?.();
   try {
     for (let round = 0; round < warmupRounds + rounds; round++) {
-      for (let turn = 0; turn < contenders.length; turn++) {
-        const index = (round + turn) % contenders.length;
-        const contender = contenders[index] as Contender;
-        collectGarbage();
-        const started = elapsed();
-        await contender.run();
-        const seconds = elapsed() - started;
-        if (round >= warmupRounds) (samples[index] as number[]).push(ops / seconds);
+      const seconds = contenders.map(() => 0);
+      if (slices > 1) collectGarbage();
+      for (let slice = 0; slice < slices; slice++) {
+        for (let turn = 0; turn < contenders.length; turn++) {
+          const index = (round + slice + turn) % contenders.length;
+          const contender = contenders[index] as Contender;
+          if (slices === 1) collectGarbage();
+          const started = elapsed();
+          await contender.run(slice, slices);
+          seconds[index] = (seconds[index] as number) + elapsed() - started;
+        }
+      }
+      if (round >= warmupRounds) {
+        for (const [index, spent] of seconds.entries()) {
+          (samples[index] as number[]).push(ops / spent);
+        }
       }
     }
   } finally {
