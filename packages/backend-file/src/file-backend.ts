@@ -182,6 +182,8 @@ export class FileBackend implements FullBackend {
   #flushing: Promise<void> | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
+  /** Why the log is sealed but its next generation could not be written (a full disk, say). */
+  #nextGenerationError: unknown;
 
   constructor(options: FileBackendOptions) {
     this.#directory = resolve(toPath(options.directory));
@@ -533,8 +535,7 @@ export class FileBackend implements FullBackend {
     try {
       for (;;) {
         this.#reader.catchUp((body, at) => this.#apply(body, at));
-        if (!this.#reader.ended) break;
-        this.#nextGeneration();
+        if (!this.#reader.ended || !this.#nextGeneration()) break;
       }
     } catch (cause) {
       if (isBackendError(cause)) throw cause;
@@ -548,21 +549,36 @@ export class FileBackend implements FullBackend {
    * The log was sealed: move to the next generation, creating it from the index (which now
    * holds exactly the state at the seal) if no other process has yet. Records after a seal are
    * void; writes of this process among them are appended again by the flush.
+   *
+   * Returns `false`, staying at the seal, when the next generation cannot be written (such as
+   * on a full disk) and no other process has written it: nothing can take effect until one
+   * does, so the index, the state at the seal, stays current and reads are served from it;
+   * writes are refused until a later catch-up writes it.
    */
-  #nextGeneration(): void {
+  #nextGeneration(): boolean {
+    this.#nextGenerationError = undefined;
     const next = this.#generation + 1;
     let log = openGeneration(this.#directory, next);
     if (log === undefined) {
       if (newestGeneration(this.#directory) > next) {
         this.#skipToNewest();
-        return;
+        return true;
       }
-      const made = createGeneration(
-        this.#directory,
-        next,
-        (fd) => this.#writeSnapshot(fd, next),
-        this.#durability === "power",
-      );
+      let made = false;
+      try {
+        made = createGeneration(
+          this.#directory,
+          next,
+          (fd) => this.#writeSnapshot(fd, next),
+          this.#durability === "power",
+        );
+      } catch (error) {
+        if (newestGeneration(this.#directory) < next) {
+          this.#nextGenerationError = error;
+          return false;
+        }
+        // Another process wrote it meanwhile: use theirs.
+      }
       // Old generations are removed only far behind, so a generation's name is never free
       // again while a process could still be about to create it.
       if (made && next > RETAINED_GENERATIONS) {
@@ -577,10 +593,11 @@ export class FileBackend implements FullBackend {
           closeSync(log.fd);
         }
         this.#skipToNewest();
-        return;
+        return true;
       }
     }
     this.#use(log);
+    return true;
   }
 
   /**
@@ -863,6 +880,27 @@ export class FileBackend implements FullBackend {
         for (const write of batch) this.#settle(write, new ClosedError());
         return;
       }
+      if (this.#reader?.ended) {
+        // The log is sealed and its next generation could not be written yet: try again, as a
+        // record appended after the seal would be void.
+        let cause: unknown;
+        try {
+          this.#catchUp();
+        } catch (error) {
+          cause = error;
+        }
+        if (this.#reader?.ended) {
+          for (const write of batch) {
+            this.#settle(
+              write,
+              new UnavailableError(`Cannot write the next log generation in ${this.#directory}`, {
+                cause: cause ?? this.#nextGenerationError,
+              }),
+            );
+          }
+          continue;
+        }
+      }
       const generation = this.#generation;
       const bytes =
         batch.length === 1
@@ -871,17 +909,19 @@ export class FileBackend implements FullBackend {
       const start = this.#reader?.position ?? -1;
       let writeError: unknown;
       let syncError: unknown;
+      let written = 0;
       try {
-        const written = writeSync(this.#fd, bytes);
+        written = writeSync(this.#fd, bytes);
         if (written !== bytes.length)
           writeError = new Error(`short write: ${written} of ${bytes.length} bytes`);
       } catch (error) {
         writeError = error;
       }
       // Replaying (CPU) overlaps the fdatasync (I/O, on the thread pool); no write settles
-      // before both are done.
+      // before both are done. A short write (a full disk) may still hold whole records, which
+      // the catch-up below acknowledges: they are synced too.
       const syncing =
-        writeError === undefined && this.#durability === "power" ? this.#sync(this.#fd) : undefined;
+        written > 0 && this.#durability === "power" ? this.#sync(this.#fd) : undefined;
       let readError: unknown;
       let replayed = false;
       try {
@@ -924,7 +964,8 @@ export class FileBackend implements FullBackend {
           this.#settle(
             write,
             new UnavailableError(`Cannot append to the log in ${this.#directory}`, {
-              cause: writeError,
+              // No error: appended after a seal (void) whose next generation is not written.
+              cause: writeError ?? this.#nextGenerationError,
             }),
           );
         }
