@@ -132,3 +132,90 @@ describe("plugin, mode plain", () => {
     });
   });
 });
+
+describe("RedisBackend, mode plain: listing edge cases", () => {
+  // Every Redis glob metacharacter, bracket-only ones (^ - ]), NUL and non-ASCII bytes.
+  const KEYS = [
+    "a*b",
+    "a*c",
+    "axb",
+    "a?b",
+    "a[b]c",
+    "a[b",
+    "abc",
+    "a\\b",
+    "a\\\\b",
+    "a\\*",
+    "a^b",
+    "a-b",
+    "a]b",
+    "a\0b",
+    "a\0",
+    "a",
+    "é*",
+    "é",
+    "日本",
+    "日*",
+    "😀?",
+    "[",
+    "]",
+    "\\",
+    "*",
+    "?",
+  ];
+  const PREFIXES = [
+    ...new Set(KEYS.flatMap((key) => [...key].map((_, i) => [...key].slice(0, i + 1).join("")))),
+  ];
+
+  function startsWithBytes(key: string, prefix: string): boolean {
+    return Buffer.from(key, "utf8")
+      .subarray(0, Buffer.byteLength(prefix))
+      .equals(Buffer.from(prefix, "utf8"));
+  }
+
+  async function keysOf(backend: RedisBackend, prefix: string): Promise<string[]> {
+    const listed: string[] = [];
+    for await (const entry of backend.list({ prefix })) listed.push(entry.key);
+    return listed.sort();
+  }
+
+  it("list({ prefix }) treats every glob metacharacter, NUL and non-ASCII byte literally", async () => {
+    for (const [keyspace, namespace] of [
+      [randomUUID(), ""],
+      [`*?[a-z]\\^${randomUUID()}`, "[ns*]?\\"],
+    ] as const) {
+      const backend = open(keyspace, namespace);
+      await backend.setMany(KEYS.map((key) => ({ key, value: bytes(key) })));
+      // A neighbour the escaped pattern must not reach: same keyspace, a namespace one byte off.
+      const neighbour = open(keyspace, `${namespace}x`);
+      await neighbour.set("a*b", bytes(""));
+      for (const prefix of ["", ...PREFIXES]) {
+        const expected = KEYS.filter((key) => startsWithBytes(key, prefix)).sort();
+        if (prefix === "") expected.push("xa*b");
+        expect(await keysOf(backend, prefix), JSON.stringify(prefix)).toEqual(expected.sort());
+      }
+    }
+  });
+
+  it("list() with prefix, start and end together yields exactly the keys within all three", async () => {
+    const backend = open();
+    await backend.setMany(KEYS.map((key) => ({ key, value: bytes(key) })));
+    const bounds = [undefined, "a", "a[", "a\\", "a]", "a^", "é", "日", "\0", "a\0"];
+    const order = (x: string, y: string): number => Buffer.compare(Buffer.from(x), Buffer.from(y));
+    for (const prefix of ["", "a", "a\\", "é"]) {
+      for (const start of bounds) {
+        for (const end of bounds) {
+          const expected = KEYS.filter(
+            (key) =>
+              startsWithBytes(key, prefix) &&
+              (start === undefined || order(key, start) >= 0) &&
+              (end === undefined || order(key, end) < 0),
+          ).sort();
+          const listed: string[] = [];
+          for await (const entry of backend.list({ prefix, start, end })) listed.push(entry.key);
+          expect(listed.sort(), JSON.stringify({ prefix, start, end })).toEqual(expected);
+        }
+      }
+    }
+  });
+});
