@@ -33,6 +33,9 @@ const SCRIPTS: Readonly<Record<string, string>> = {
   kvkitScanPage: SCAN_PAGE_SCRIPT,
 };
 
+/** The largest cursor `SCAN` takes (an unsigned 64-bit integer). */
+const MAX_SCAN_CURSOR = 2n ** 64n - 1n;
+
 /** Hash table buckets one SCAN step examines (its COUNT). */
 export const SCAN_COUNT = 512;
 
@@ -117,8 +120,11 @@ export class PlainCommands implements StoreCommands {
     let cursor = "0";
     let resumeAfter: string | undefined;
     if (after !== undefined) {
-      const match = /^(\d+):/.exec(after);
-      if (match === null) throw new InvalidCursorError();
+      // Redis takes a SCAN cursor up to 2^64 - 1 and refuses anything larger.
+      const match = /^(0|[1-9]\d{0,19}):/.exec(after);
+      if (match === null || BigInt(match[1] as string) > MAX_SCAN_CURSOR) {
+        throw new InvalidCursorError();
+      }
       cursor = match[1] as string;
       resumeAfter = after.slice(cursor.length + 1);
     }

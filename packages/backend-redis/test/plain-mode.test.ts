@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { connect, PluginRegistry } from "@kvkit/spec";
+import { connect, ListCursor, PluginRegistry } from "@kvkit/spec";
 import { bytes } from "@kvkit/testkit";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
@@ -216,6 +216,28 @@ describe("RedisBackend, mode plain: listing edge cases", () => {
           expect(listed.sort(), JSON.stringify({ prefix, start, end })).toEqual(expected);
         }
       }
+    }
+  });
+
+  it("list() rejects with KVKIT_INVALID_CURSOR a cursor naming a SCAN cursor Redis cannot take", async () => {
+    const backend = open();
+    await backend.set("k", bytes("v"));
+    const codec = new ListCursor("", undefined, undefined, false);
+    for (const position of [
+      "18446744073709551616:k",
+      "99999999999999999999999999:k",
+      "-1:k",
+      "x:k",
+    ]) {
+      const listing = backend.list({ cursor: codec.encode(position) })[Symbol.asyncIterator]();
+      await expect(listing.next(), position).rejects.toMatchObject({
+        code: "KVKIT_INVALID_CURSOR",
+      });
+    }
+    // The largest cursor Redis takes is still a cursor (it ends the walk or continues it).
+    const largest = backend.list({ cursor: codec.encode("18446744073709551615:k") });
+    for await (const _ of largest) {
+      // any keys are fine; no error is the point
     }
   });
 });
