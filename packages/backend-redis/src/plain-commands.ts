@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { compareKeys, InvalidCursorError } from "@kvkit/spec";
 import type { KeyLayout } from "./key-layout.ts";
 import {
@@ -135,7 +136,10 @@ export class PlainCommands implements StoreCommands {
         this.#client.kvkitScanPageBuffer(1, layout.dataPrefix, step, pattern, String(SCAN_COUNT)),
       );
       const keys = names
-        .map((name) => name.subarray(this.#keyOffset).toString("utf8"))
+        .map((name) => name.subarray(this.#keyOffset))
+        // A name no kvkit key maps to (put there by something else) is not listed.
+        .filter((bytes) => bytes.length > 0 && isUtf8(bytes))
+        .map((bytes) => bytes.toString("utf8"))
         .filter(
           (key) =>
             (start === undefined || compareKeys(key, start) >= 0) &&

@@ -18,8 +18,9 @@ afterAll(async () => {
   await server.stop();
 });
 
-function open(keyspace = randomUUID(), prefix = ""): RedisBackend {
-  const backend = new RedisBackend({ url: server.url, mode: "plain", keyspace, prefix });
+function open(keyspace = randomUUID(), prefix = "", db = 0): RedisBackend {
+  const url = `${server.url}/${db}`;
+  const backend = new RedisBackend({ url, mode: "plain", keyspace, prefix });
   opened.push(backend);
   return backend;
 }
@@ -134,6 +135,12 @@ describe("plugin, mode plain", () => {
 });
 
 describe("RedisBackend, mode plain: listing edge cases", () => {
+  // Database 1: a listing walks every key of its database, and the tests above fill database 0.
+  const openSmall = (keyspace = randomUUID(), prefix = ""): RedisBackend =>
+    open(keyspace, prefix, 1);
+  const control1 = new Redis(server.port, "127.0.0.1", { db: 1 });
+  afterAll(() => control1.disconnect());
+
   // Every Redis glob metacharacter, bracket-only ones (^ - ]), NUL and non-ASCII bytes.
   const KEYS = [
     "a*b",
@@ -184,10 +191,10 @@ describe("RedisBackend, mode plain: listing edge cases", () => {
       [randomUUID(), ""],
       [`*?[a-z]\\^${randomUUID()}`, "[ns*]?\\"],
     ] as const) {
-      const backend = open(keyspace, namespace);
+      const backend = openSmall(keyspace, namespace);
       await backend.setMany(KEYS.map((key) => ({ key, value: bytes(key) })));
       // A neighbour the escaped pattern must not reach: same keyspace, a namespace one byte off.
-      const neighbour = open(keyspace, `${namespace}x`);
+      const neighbour = openSmall(keyspace, `${namespace}x`);
       await neighbour.set("a*b", bytes(""));
       for (const prefix of ["", ...PREFIXES]) {
         const expected = KEYS.filter((key) => startsWithBytes(key, prefix)).sort();
@@ -198,7 +205,7 @@ describe("RedisBackend, mode plain: listing edge cases", () => {
   });
 
   it("list() with prefix, start and end together yields exactly the keys within all three", async () => {
-    const backend = open();
+    const backend = openSmall();
     await backend.setMany(KEYS.map((key) => ({ key, value: bytes(key) })));
     const bounds = [undefined, "a", "a[", "a\\", "a]", "a^", "é", "日", "\0", "a\0"];
     const order = (x: string, y: string): number => Buffer.compare(Buffer.from(x), Buffer.from(y));
@@ -220,7 +227,7 @@ describe("RedisBackend, mode plain: listing edge cases", () => {
   });
 
   it("list() rejects with KVKIT_INVALID_CURSOR a cursor naming a SCAN cursor Redis cannot take", async () => {
-    const backend = open();
+    const backend = openSmall();
     await backend.set("k", bytes("v"));
     const codec = new ListCursor("", undefined, undefined, false);
     for (const position of [
@@ -239,5 +246,18 @@ describe("RedisBackend, mode plain: listing edge cases", () => {
     for await (const _ of largest) {
       // any keys are fine; no error is the point
     }
+  });
+
+  it("list() skips names under the store's prefix that no kvkit key maps to (empty, not UTF-8)", async () => {
+    const keyspace = randomUUID();
+    const backend = openSmall(keyspace, "ns/");
+    await backend.set("k", bytes("v"));
+    const prefix = Buffer.from(`{${keyspace}}dns/`);
+    await control1.set(prefix, "foreign, empty key");
+    await control1.set(Buffer.concat([prefix, Buffer.from([0xff])]), "foreign, not UTF-8");
+    await control1.set(Buffer.concat([prefix, Buffer.from("k"), Buffer.from([0xc3])]), "truncated");
+    const listed: string[] = [];
+    for await (const entry of backend.list()) listed.push(entry.key);
+    expect(listed).toEqual(["k"]);
   });
 });
