@@ -260,4 +260,55 @@ describe("RedisBackend, mode plain: listing edge cases", () => {
     for await (const entry of backend.list()) listed.push(entry.key);
     expect(listed).toEqual(["k"]);
   });
+
+  it("list() yields every unchanged key exactly once while the server grows and shrinks its table", async () => {
+    // Database 2 holds only this test's keys, so its table resizes several times meanwhile.
+    const backend = open(randomUUID(), "", 2);
+    const churn = open(randomUUID(), "", 2);
+    const db = new Redis(server.port, "127.0.0.1", { db: 2 });
+    const stable = Array.from({ length: 5000 }, (_, i) => `s${i}`);
+    for (let i = 0; i < stable.length; i += 1000) {
+      await backend.setMany(stable.slice(i, i + 1000).map((key) => ({ key, value: bytes("v") })));
+    }
+    /** The size of database 2's main hash table, and whether it is rehashing. */
+    const table = async (): Promise<{ size: number; rehashing: boolean }> => {
+      const stats = String(await db.call("DEBUG", "HTSTATS", "2"));
+      const size = /table size: (\d+)/.exec(stats)?.[1];
+      return { size: Number(size), rehashing: stats.includes("Hash table 1 stats") };
+    };
+    try {
+      for (const phase of ["grow", "shrink"] as const) {
+        let batch = 0;
+        const listed: string[] = [];
+        for await (const entry of backend.list()) {
+          listed.push(entry.key);
+          if (listed.length % 250 !== 0) continue;
+          if (phase === "grow") {
+            // Every 250 keys listed, 4 000 other keys are written in between.
+            for (let n = 0; n < 4; n++, batch++) {
+              const keys = Array.from({ length: 1000 }, (_, j) => `c${batch * 1000 + j}`);
+              await churn.setMany(keys.map((key) => ({ key, value: bytes("") })));
+            }
+          } else if (listed.length === 250) {
+            // Once, early: delete them all and wait for the server to shrink its table.
+            const before = await table();
+            for (let b = 0; b < 80; b++) {
+              await churn.deleteMany(Array.from({ length: 1000 }, (_, j) => `c${b * 1000 + j}`));
+            }
+            for (let wait = 0; wait < 500; wait++) {
+              const now = await table();
+              if (now.size < before.size && !now.rehashing) break;
+              await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+            expect((await table()).size).toBeLessThan(before.size);
+          }
+        }
+        expect(new Set(listed).size, `${phase}: a key was listed twice`).toBe(listed.length);
+        expect(listed.sort(), phase).toEqual([...stable].sort());
+        expect(await db.dbsize(), phase).toBe(phase === "grow" ? 85_000 : 5000);
+      }
+    } finally {
+      db.disconnect();
+    }
+  }, 60_000);
 });
