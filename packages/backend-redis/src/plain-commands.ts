@@ -107,44 +107,34 @@ export class PlainCommands implements StoreCommands {
 
   /**
    * `SCAN` steps over the store's node, filtered by bounds; each step's keys come in byte
-   * order. A position is `<cursor of the step>:<cursor it returned>:<key>`: resuming repeats
-   * that step. A step stops after COUNT keys, so it covers other buckets once keys there were
-   * written or deleted: only when the repeated step returns the same cursor does it cover the
-   * same buckets, and go on with its keys after the key (whether or not it still exists);
-   * otherwise all its keys are yielded, since some may not have been. SCAN returns every key
-   * present for the whole walk, but may return one twice when the server resizes its table
-   * meanwhile, so the keys yielded so far are remembered: memory grows with the keys listed
-   * (about 100 bytes per key). The README spells out what resuming means.
+   * order. A position is `<cursor of the step>:<key>`: resuming repeats that step and continues
+   * with its keys after the key (whether or not it still exists). SCAN returns every key present
+   * for the whole walk, but may return one twice when the server resizes its table meanwhile,
+   * so the keys yielded so far are remembered: memory grows with the keys listed (about 100
+   * bytes per key). A resize between two listings that share a cursor can change the step's
+   * keys; the README spells out what that means.
    */
   async *list(request: ListRequest, run: RunRead): AsyncGenerator<ListedKey> {
     const { prefix, start, end, after } = request;
     const layout = this.#layout;
     const pattern = `${escapeGlob(layout.dataPrefix + layout.namespace + prefix)}*`;
     let cursor = "0";
-    let resume: { readonly next: string; readonly after: string } | undefined;
+    let resumeAfter: string | undefined;
     if (after !== undefined) {
       // Redis takes a SCAN cursor up to 2^64 - 1 and refuses anything larger.
-      const match = /^(0|[1-9]\d{0,19}):(0|[1-9]\d{0,19}):/.exec(after);
-      if (
-        match === null ||
-        BigInt(match[1] as string) > MAX_SCAN_CURSOR ||
-        BigInt(match[2] as string) > MAX_SCAN_CURSOR
-      ) {
+      const match = /^(0|[1-9]\d{0,19}):/.exec(after);
+      if (match === null || BigInt(match[1] as string) > MAX_SCAN_CURSOR) {
         throw new InvalidCursorError();
       }
       cursor = match[1] as string;
-      resume = { next: match[2] as string, after: after.slice(match[0].length) };
+      resumeAfter = after.slice(cursor.length + 1);
     }
     const seen = new Set<string>();
     do {
       const step = cursor;
-      const [nextBytes, names] = await run("SCAN", () =>
+      const [next, names] = await run("SCAN", () =>
         this.#client.kvkitScanPageBuffer(1, layout.dataPrefix, step, pattern, String(SCAN_COUNT)),
       );
-      const next = nextBytes.toString("latin1");
-      // The keys up to the cursor's were yielded only if the step covered the same buckets.
-      const resumeAfter = resume?.next === next ? resume.after : undefined;
-      resume = undefined;
       const keys = names
         .map((name) => name.subarray(this.#keyOffset))
         // A name no kvkit key maps to (put there by something else) is not listed.
@@ -157,12 +147,13 @@ export class PlainCommands implements StoreCommands {
             (resumeAfter === undefined || compareKeys(key, resumeAfter) > 0),
         )
         .sort(compareKeys);
+      resumeAfter = undefined;
       for (const key of keys) {
         if (seen.has(key)) continue;
         seen.add(key);
-        yield { key, position: `${step}:${next}:${key}` };
+        yield { key, position: `${step}:${key}` };
       }
-      cursor = next;
+      cursor = next.toString("latin1");
     } while (cursor !== "0");
   }
 }
