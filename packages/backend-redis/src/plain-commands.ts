@@ -1,4 +1,5 @@
 import { isUtf8 } from "node:buffer";
+import { createHash } from "node:crypto";
 import { compareKeys, InvalidCursorError } from "@kvkit/spec";
 import type { KeyLayout } from "./key-layout.ts";
 import {
@@ -37,8 +38,14 @@ const SCRIPTS: Readonly<Record<string, string>> = {
 /** The largest cursor `SCAN` takes (an unsigned 64-bit integer). */
 const MAX_SCAN_CURSOR = 2n ** 64n - 1n;
 
-/** Hash table buckets one SCAN step examines (its COUNT). */
-export const SCAN_COUNT = 512;
+/**
+ * Keys one SCAN step collects (its COUNT, before `MATCH` filters them). It bounds the size of a
+ * cursor, which names every key yielded from its step: 64 keys of 11 characters at most.
+ */
+export const SCAN_COUNT = 64;
+
+/** Characters of a {@link keyDigest}. */
+const DIGEST_LENGTH = 11;
 
 /**
  * Store mode `plain`: the values are the only keys. `set`, `delete` and the batches are one
@@ -106,28 +113,40 @@ export class PlainCommands implements StoreCommands {
   }
 
   /**
-   * `SCAN` steps over the store's node, filtered by bounds; each step's keys come in byte
-   * order. A position is `<cursor of the step>:<key>`: resuming repeats that step and continues
-   * with its keys after the key (whether or not it still exists). SCAN returns every key present
-   * for the whole walk, but may return one twice when the server resizes its table meanwhile,
-   * so the keys yielded so far are remembered: memory grows with the keys listed (about 100
-   * bytes per key). A resize between two listings that share a cursor can change the step's
-   * keys; the README spells out what that means.
+   * `SCAN` steps over the store's node, filtered by bounds, each step's keys in byte order.
+   *
+   * SCAN returns every key present for the whole walk, but may return one twice (when the
+   * server resizes its table), so the keys yielded so far are remembered: memory grows with the
+   * keys listed (about 100 bytes per key).
+   *
+   * A position is `<cursor of the step>:<digests of the keys yielded from that step so far>`.
+   * Resuming repeats that step and yields what it holds now except those keys, so a resumed
+   * listing never skips a key it had not yet yielded. The digests, not a "last key", are what
+   * make this hold: a step ends after about {@link SCAN_COUNT} keys, so when keys were written
+   * or deleted in between, the repeated step covers other buckets than the first did, and no
+   * key order says which of its keys were already yielded. The digests stay excluded for the
+   * rest of the resumed listing, in case the repeated step ended earlier and they come up in
+   * the next steps; a cursor taken after that step no longer carries them, so a second resume
+   * can bring those few keys again.
    */
   async *list(request: ListRequest, run: RunRead): AsyncGenerator<ListedKey> {
     const { prefix, start, end, after } = request;
     const layout = this.#layout;
     const pattern = `${escapeGlob(layout.dataPrefix + layout.namespace + prefix)}*`;
     let cursor = "0";
-    let resumeAfter: string | undefined;
+    let resumed = "";
     if (after !== undefined) {
       // Redis takes a SCAN cursor up to 2^64 - 1 and refuses anything larger.
-      const match = /^(0|[1-9]\d{0,19}):/.exec(after);
+      const match = /^(0|[1-9]\d{0,19}):((?:[A-Za-z0-9_-]{11})*)$/.exec(after);
       if (match === null || BigInt(match[1] as string) > MAX_SCAN_CURSOR) {
         throw new InvalidCursorError();
       }
       cursor = match[1] as string;
-      resumeAfter = after.slice(cursor.length + 1);
+      resumed = match[2] as string;
+    }
+    const yieldedBefore = new Set<string>();
+    for (let at = 0; at < resumed.length; at += DIGEST_LENGTH) {
+      yieldedBefore.add(resumed.slice(at, at + DIGEST_LENGTH));
     }
     const seen = new Set<string>();
     do {
@@ -143,19 +162,31 @@ export class PlainCommands implements StoreCommands {
         .filter(
           (key) =>
             (start === undefined || compareKeys(key, start) >= 0) &&
-            (end === undefined || compareKeys(key, end) < 0) &&
-            (resumeAfter === undefined || compareKeys(key, resumeAfter) > 0),
+            (end === undefined || compareKeys(key, end) < 0),
         )
         .sort(compareKeys);
-      resumeAfter = undefined;
+      // The repeated step of a resumed listing carries the digests it already had.
+      let digests = resumed;
+      resumed = "";
       for (const key of keys) {
         if (seen.has(key)) continue;
+        const digest = keyDigest(key);
+        if (yieldedBefore.has(digest)) continue;
         seen.add(key);
-        yield { key, position: `${step}:${key}` };
+        digests += digest;
+        yield { key, position: `${step}:${digests}` };
       }
       cursor = next.toString("latin1");
     } while (cursor !== "0");
   }
+}
+
+/**
+ * The first 66 bits of the key's SHA-256, in base64url: what a cursor keeps of each key it
+ * has passed. A cryptographic hash, so nobody can make a key a cursor mistakes for another.
+ */
+function keyDigest(key: string): string {
+  return createHash("sha256").update(key).digest("base64url").slice(0, DIGEST_LENGTH);
 }
 
 /** `text` as a Redis glob that matches exactly itself: `* ? [ ] \` lose their meaning. */
