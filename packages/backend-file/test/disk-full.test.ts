@@ -13,7 +13,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ErrorCode, isBackendError } from "@kvkit/spec";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { FileBackend } from "../src/index.ts";
 import { decodeFileHeader, FILE_HEADER_BYTES, logFileName } from "../src/log-format.ts";
 import { LogReader } from "../src/log-reader.ts";
@@ -118,11 +118,32 @@ describe.skipIf(skipReason !== undefined)(
       rmSync(mountPoint, { recursive: true, force: true });
     });
 
-    /** A fresh store directory on the tmpfs, and the path of its filler file. */
+    /**
+     * A fresh store directory on the tmpfs and the path of its filler file, both removed when
+     * the test ends.
+     */
     function fresh(): { directory: string; filler: string } {
       count++;
       const directory = join(mountPoint, `store-${count}`);
-      return { directory, filler: join(mountPoint, `filler-${count}`) };
+      const filler = join(mountPoint, `filler-${count}`);
+      onTestFinished(() => {
+        rmSync(filler, { force: true });
+        rmSync(`${filler}-rest`, { force: true });
+        rmSync(directory, { recursive: true, force: true });
+      });
+      return { directory, filler };
+    }
+
+    /** Closes `backend`, opens the store again and checks it holds exactly `expected`. */
+    async function reopen(
+      backend: FileBackend,
+      directory: string,
+      expected: ReadonlyMap<string, Uint8Array>,
+    ): Promise<FileBackend> {
+      await backend.close();
+      const reopened = new FileBackend({ directory });
+      expect(await contents(reopened)).toEqual(expected);
+      return reopened;
     }
 
     /** Writes `path` until the file system is full (or `bytes` were written). */
@@ -224,9 +245,7 @@ describe.skipIf(skipReason !== undefined)(
         acknowledged.set("k0", value(106, 100));
         expect(await contents(backend)).toEqual(acknowledged);
 
-        await backend.close();
-        backend = new FileBackend({ directory });
-        expect(await contents(backend)).toEqual(acknowledged);
+        backend = await reopen(backend, directory, acknowledged);
         await backend.setMany([
           { key: "reopened-a", value: value(107, 10) },
           { key: "reopened-b", value: value(108, 10) },
@@ -234,13 +253,9 @@ describe.skipIf(skipReason !== undefined)(
         acknowledged.set("reopened-a", value(107, 10));
         acknowledged.set("reopened-b", value(108, 10));
         expect(await contents(backend)).toEqual(acknowledged);
-        await backend.close();
-        backend = new FileBackend({ directory });
-        expect(await contents(backend)).toEqual(acknowledged);
+        backend = await reopen(backend, directory, acknowledged);
       } finally {
         await backend.close();
-        rmSync(filler, { force: true });
-        rmSync(directory, { recursive: true, force: true });
       }
     });
 
@@ -305,13 +320,9 @@ describe.skipIf(skipReason !== undefined)(
         await backend.set("after", value(220, 500));
         acknowledged.set("after", value(220, 500));
         expect(await contents(backend)).toEqual(acknowledged);
-        await backend.close();
-        backend = new FileBackend({ directory });
-        expect(await contents(backend)).toEqual(acknowledged);
+        backend = await reopen(backend, directory, acknowledged);
       } finally {
         await backend.close();
-        rmSync(filler, { force: true });
-        rmSync(directory, { recursive: true, force: true });
       }
     });
 
@@ -356,13 +367,9 @@ describe.skipIf(skipReason !== undefined)(
           acknowledged.set("after", value(52, 100));
           expect(await contents(backend)).toEqual(acknowledged);
           expect(newestGeneration(directory)).toBeGreaterThan(0);
-          await backend.close();
-          backend = new FileBackend({ directory });
-          expect(await contents(backend)).toEqual(acknowledged);
+          backend = await reopen(backend, directory, acknowledged);
         } finally {
           await backend.close();
-          rmSync(filler, { force: true });
-          rmSync(directory, { recursive: true, force: true });
         }
       },
     );
@@ -370,30 +377,25 @@ describe.skipIf(skipReason !== undefined)(
     it("health() reports degraded below minFreeBytes and unavailable when the disk is full", async () => {
       const { directory, filler } = fresh();
       await using backend = new FileBackend({ directory, minFreeBytes: FS_BYTES / 2 });
-      try {
-        await backend.set("k", value(1, 100));
-        const roomy = await backend.health();
-        expect(roomy.status).toBe("ok");
-        expect(roomy.details.freeBytes).toBeGreaterThanOrEqual(FS_BYTES / 2);
+      await backend.set("k", value(1, 100));
+      const roomy = await backend.health();
+      expect(roomy.status).toBe("ok");
+      expect(roomy.details.freeBytes).toBeGreaterThanOrEqual(FS_BYTES / 2);
 
-        fill(filler, FS_BYTES - FS_BYTES / 4);
-        const low = await backend.health();
-        expect(low.status).toBe("degraded");
-        expect(low.details.freeBytes).toBeLessThan(FS_BYTES / 2);
+      fill(filler, FS_BYTES - FS_BYTES / 4);
+      const low = await backend.health();
+      expect(low.status).toBe("degraded");
+      expect(low.details.freeBytes).toBeLessThan(FS_BYTES / 2);
 
-        fill(`${filler}-rest`);
-        const full = await backend.health();
-        expect(full.status).toBe("unavailable");
-        expect(String(full.details.error)).toContain("ENOSPC");
-        expect(await backend.get("k")).toEqual(value(1, 100));
+      fill(`${filler}-rest`);
+      const full = await backend.health();
+      expect(full.status).toBe("unavailable");
+      expect(String(full.details.error)).toContain("ENOSPC");
+      expect(await backend.get("k")).toEqual(value(1, 100));
 
-        unlinkSync(filler);
-        unlinkSync(`${filler}-rest`);
-        expect((await backend.health()).status).toBe("ok");
-      } finally {
-        rmSync(filler, { force: true });
-        rmSync(`${filler}-rest`, { force: true });
-      }
+      unlinkSync(filler);
+      unlinkSync(`${filler}-rest`);
+      expect((await backend.health()).status).toBe("ok");
     });
   },
 );
