@@ -1,5 +1,6 @@
 import { InvalidOptionError } from "@kvkit/spec";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
+import { CommandDeadlines } from "./command-deadlines.ts";
 import type { ClusterNode, RedisBackendOptions } from "./redis-backend-options.ts";
 import { rejectInFlightOnClose } from "./reject-in-flight-on-close.ts";
 
@@ -17,7 +18,8 @@ export interface ClientSettings {
  *   backend's own gate, with a deadline, and fail as never sent);
  * - `autoResendUnfulfilledCommands: false`: a command whose answer was lost is not sent again
  *   after a reconnect (ioredis would otherwise apply a write twice);
- * - `commandTimeout`: a deadline per command, also for a silently dead (blackholed) connection;
+ * - a deadline per command, also for a silently dead (blackholed) connection: ioredis's
+ *   `commandTimeout` semantics, kept by {@link CommandDeadlines} with one timer per client;
  * - a reconnect delay of at most `maxReconnectDelayMs`, so recovery after a restart is quick.
  *
  * `extraTimeoutMs` lengthens the command deadline, for connections that block (`XREAD BLOCK`).
@@ -25,6 +27,7 @@ export interface ClientSettings {
 export function createClient(settings: ClientSettings, extraTimeoutMs = 0): Redis | Cluster {
   const { options } = settings;
   const maxDelay = options.maxReconnectDelayMs ?? 500;
+  const deadlines = new CommandDeadlines(settings.commandTimeoutMs + extraTimeoutMs);
   const nodeOptions: RedisOptions = {
     ...options.ioredis,
     ...(options.tls === undefined ? {} : { tls: options.tls }),
@@ -32,7 +35,7 @@ export function createClient(settings: ClientSettings, extraTimeoutMs = 0): Redi
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 1,
-    commandTimeout: settings.commandTimeoutMs + extraTimeoutMs,
+    commandTimeout: undefined,
     connectTimeout: options.connectTimeoutMs ?? 2000,
     retryStrategy: (attempt: number) => Math.min(attempt * 50, maxDelay),
   };
@@ -40,6 +43,7 @@ export function createClient(settings: ClientSettings, extraTimeoutMs = 0): Redi
   if (nodes === undefined) {
     const client = new Redis(options.url ?? "redis://127.0.0.1:6379", nodeOptions);
     rejectInFlightOnClose(client);
+    deadlines.add(client);
     return client;
   }
   const url = options.url === undefined ? undefined : new URL(options.url);
@@ -63,7 +67,10 @@ export function createClient(settings: ClientSettings, extraTimeoutMs = 0): Redi
       ...(url?.protocol === "rediss:" && nodeOptions.tls === undefined ? { tls: {} } : {}),
     },
   });
-  cluster.on("+node", (node: Redis) => rejectInFlightOnClose(node));
+  cluster.on("+node", (node: Redis) => {
+    rejectInFlightOnClose(node);
+    deadlines.add(node);
+  });
   return cluster;
 }
 

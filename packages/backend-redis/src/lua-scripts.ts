@@ -106,8 +106,9 @@ export const CAS_SCRIPT: string = `
 if redis.call('GETRANGE', KEYS[1], 1, 16) ~= ARGV[1] then return 0 end${PUT_INLINE("ARGV[2]", "ARGV[3]", "ARGV[4]", "ARGV[5]", "ARGV[1] ~= ''")}`;
 
 /**
- * KEYS: index, log, expiry, data keys (distinct). ARGV: maxlen, off, ttl, one payload per data
- * key. One MSET (without expiry), one ZADD and one change log entry for the whole batch.
+ * KEYS: index, log, expiry, data keys. ARGV: maxlen, off, ttl, one payload per data key. One
+ * MSET (without expiry), one ZADD and one change log entry for the whole batch. A data key
+ * given twice ends with its later payload and is logged twice, like two sets in a row.
  */
 export const SET_MANY_SCRIPT: string = `
 local off, ttl, n = tonumber(ARGV[2]), ARGV[3], #KEYS - 3

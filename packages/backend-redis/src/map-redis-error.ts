@@ -5,6 +5,7 @@ import {
   TimeoutError,
   UnavailableError,
 } from "@kvkit/spec";
+import { COMMAND_TIMED_OUT } from "./command-deadlines.ts";
 import { InFlightLostError } from "./reject-in-flight-on-close.ts";
 
 /** Messages of ioredis errors raised before a command was written to a socket. */
@@ -47,7 +48,7 @@ export function mapRedisError(
     if (closed) return new ClosedError({ cause });
     return new UnavailableError(`${what} failed: Redis is not reachable`, { cause });
   }
-  const timedOut = error.message === "Command timed out";
+  const timedOut = error.message === COMMAND_TIMED_OUT;
   if (write) {
     return new OutcomeUnknownError(
       `${what} may or may not have been applied: ${

@@ -40,6 +40,7 @@ import { ReadyGate } from "./ready-gate.ts";
 import type { RedisBackendOptions, StoreMode } from "./redis-backend-options.ts";
 import { parseWatchCursor, RedisWatchStream } from "./redis-watch-stream.ts";
 import type { RedisClient, Send, StoreCommands } from "./store-commands.ts";
+import { TickBatch, type TickBatchKind } from "./tick-batch.ts";
 import {
   isPayload,
   payloadValue,
@@ -50,6 +51,18 @@ import {
 } from "./versioned-payload.ts";
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * The most operations one {@link TickBatch} sends in one command; a fuller tick sends several.
+ * Bounds the command's size (and a script's argument count) whatever the caller issues at once.
+ */
+const MAX_TICK_BATCH = 32;
+
+/** A set waiting in a {@link TickBatch}. */
+interface BatchedSet {
+  readonly dataKey: string;
+  readonly payload: Buffer;
+}
 
 /**
  * A kvkit backend on Redis or Redis Cluster, through ioredis.
@@ -80,6 +93,12 @@ export class RedisBackend implements FullBackend {
   readonly #timeoutMs: number;
   readonly #cluster: boolean;
   readonly #watches = new Set<RedisWatchStream>();
+  readonly #getBatches: TickBatchKind<string, Buffer | null>;
+  readonly #setBatches: TickBatchKind<BatchedSet, undefined>;
+  /** This tick's gets or sets, when they are batched (see {@link RedisBackend.#batched}). */
+  #batch: TickBatch<unknown, unknown> | undefined;
+  /** Commands sent and not yet settled. */
+  #inFlight = 0;
   #closed = false;
   #corked = false;
   #closing: Promise<void> | undefined;
@@ -106,13 +125,32 @@ export class RedisBackend implements FullBackend {
         : new IndexedCommands(client, this.#layout, maxlen);
     this.#cluster = client instanceof Cluster;
     this.#gate = new ReadyGate(client);
+    this.#getBatches = {
+      name: "GET",
+      send: (dataKeys) =>
+        this.#run("GET", false, undefined, () => this.#client.mgetBuffer(dataKeys as string[])),
+    };
+    this.#setBatches = {
+      name: "SET",
+      send: async (sets) => {
+        const send = this.#commands.setMany(
+          sets.map((set) => set.dataKey),
+          sets.map((set) => set.payload),
+          "",
+        );
+        await this.#run("SET", true, undefined, send);
+        return undefined;
+      },
+    };
   }
 
   async get(key: string, options?: OperationOptions): Promise<Uint8Array | undefined> {
     this.#checkKey(key, options);
-    const payload = await this.#run("GET", false, options?.signal, () =>
-      this.#client.getBuffer(this.#layout.dataKey(key)),
-    );
+    const dataKey = this.#layout.dataKey(key);
+    const signal = options?.signal;
+    const payload = this.#batching(signal)
+      ? await this.#batched(this.#getBatches, dataKey)
+      : await this.#run("GET", false, signal, () => this.#client.getBuffer(dataKey));
     return payload === null ? undefined : payloadValue(this.#checkPayload(payload, key));
   }
 
@@ -121,8 +159,14 @@ export class RedisBackend implements FullBackend {
     assertValidValue(value, this.#limits.maxValueBytes);
     assertValidTtl(options?.ttlMs);
     const payload = this.#payloads.encode(value);
-    const send = this.#commands.set(this.#layout.dataKey(key), payload, ttlArg(options?.ttlMs));
-    await this.#run("SET", true, options?.signal, send);
+    const dataKey = this.#layout.dataKey(key);
+    const signal = options?.signal;
+    if (options?.ttlMs === undefined && this.#batching(signal)) {
+      await this.#batched(this.#setBatches, { dataKey, payload });
+      return;
+    }
+    const send = this.#commands.set(dataKey, payload, ttlArg(options?.ttlMs));
+    await this.#run("SET", true, signal, send);
   }
 
   async delete(key: string, options?: OperationOptions): Promise<boolean> {
@@ -470,6 +514,8 @@ export class RedisBackend implements FullBackend {
   }
 
   close(): Promise<void> {
+    // Operations issued before close() are sent, and settle like any other in flight.
+    this.#sendBatch();
     this.#closed = true;
     this.#closing ??= this.#shutdown();
     return this.#closing;
@@ -501,9 +547,13 @@ export class RedisBackend implements FullBackend {
     signal: AbortSignal | undefined,
     send: () => Promise<T>,
   ): Promise<T> {
+    this.#inFlight++;
     try {
       // A listing goes on sending commands after close() unless it is stopped here.
       this.#checkOpen();
+      // Commands leave in the order they were issued: a batch waiting for the end of the tick
+      // goes first.
+      this.#sendBatch();
       if (signal === undefined && this.#gate.ready) {
         this.#cork();
         return await send();
@@ -515,7 +565,48 @@ export class RedisBackend implements FullBackend {
       return await raceAbort(send(), signal);
     } catch (error) {
       throw mapRedisError(error, operation, write, this.#timeoutMs, this.#closed);
+    } finally {
+      this.#inFlight--;
     }
+  }
+
+  /**
+   * Whether a get or set joins this tick's batch: only while other commands are in flight (a
+   * lone operation is sent at once, with no added latency), on a ready client, without a signal
+   * (an abort could not take one operation out of a sent command).
+   */
+  #batching(signal: AbortSignal | undefined): boolean {
+    return signal === undefined && this.#inFlight > 0 && this.#gate.ready && !this.#closed;
+  }
+
+  /**
+   * Adds an operation to this tick's batch of `kind`, which is sent at the end of the tick (or
+   * when full, or before any other command, so commands keep the order they were issued in).
+   * With 64 operations in flight, each tick's gets become one `MGET` and its sets one `MSET`
+   * (one script call in mode indexed): a fraction of the client's and the server's work per
+   * operation.
+   */
+  #batched<Item, Result>(kind: TickBatchKind<Item, Result>, item: Item): Promise<Result> {
+    let batch = this.#batch as TickBatch<Item, Result> | undefined;
+    if (batch?.kind !== kind) {
+      this.#sendBatch();
+      const created = new TickBatch(kind);
+      this.#batch = created as TickBatch<unknown, unknown>;
+      process.nextTick(() => {
+        if (this.#batch === created) this.#sendBatch();
+      });
+      batch = created;
+    }
+    const result = batch.add(item);
+    if (batch.size === MAX_TICK_BATCH) this.#sendBatch();
+    return result;
+  }
+
+  #sendBatch(): void {
+    const batch = this.#batch;
+    if (batch === undefined) return;
+    this.#batch = undefined;
+    batch.send();
   }
 
   /**

@@ -52,7 +52,10 @@ export interface StoreCommands {
   set(dataKey: string, payload: Buffer, ttl: string): Send<unknown>;
   /** Resolves 1 when the key held a live value. */
   delete(dataKey: string): Send<number>;
-  /** All-or-nothing; `dataKeys` are distinct. */
+  /**
+   * All-or-nothing. A data key given twice ends with its later payload, as two sets in a row
+   * would (tick batches of separate `set` calls can repeat a key).
+   */
   setMany(dataKeys: readonly string[], payloads: readonly Buffer[], ttl: string): Send<unknown>;
   /** All-or-nothing; `dataKeys` are distinct. Resolves how many held a live value. */
   deleteMany(dataKeys: readonly string[]): Send<number>;

@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { RedisBackend } from "../src/index.ts";
 import { type RedisServer, startCluster } from "./helpers/redis-server.ts";
-import { settle, sleep } from "./helpers/settle.ts";
+import { settle, sleep, waitUntil } from "./helpers/settle.ts";
 
 // Catalogue items F8, F9 (topology change) and S6 on a local 3-master Redis Cluster.
 
@@ -21,11 +21,16 @@ afterAll(async () => {
   await cluster.stop();
 });
 
-function open(keyspace: string, mode: "indexed" | "plain" = "indexed"): RedisBackend {
+function open(
+  keyspace: string,
+  mode: "indexed" | "plain" = "indexed",
+  commandTimeoutMs?: number,
+): RedisBackend {
   const backend = new RedisBackend({
     nodes: cluster.nodes.map((node) => ({ host: node.host, port: node.port })),
     keyspace,
     mode,
+    commandTimeoutMs,
   });
   opened.push(backend);
   return backend;
@@ -180,5 +185,26 @@ describe("backend-redis-cluster", () => {
     const outcome = await listing;
     expect(["ok", "KVKIT_CLOSED"]).toContain(outcome.code);
     expect(outcome.ms).toBeLessThan(500);
+  });
+
+  it("get() and set() to a paused master settle at their deadline, and later commands go through", async () => {
+    const backend = open(randomUUID(), "indexed", 300);
+    await backend.set("k", bytes("old"));
+    await backend.get("k");
+    // Every master stops answering clients for 900 ms: the store's node is among them.
+    await Promise.all(admins.map((client) => client.call("CLIENT", "PAUSE", "900", "ALL")));
+    const [read, write] = await Promise.all([
+      settle(() => backend.get("k")),
+      settle(() => backend.set("k", bytes("new"))),
+    ]);
+    expect(read.code).toBe("KVKIT_TIMEOUT");
+    expect(write.code).toBe("KVKIT_OUTCOME_UNKNOWN");
+    for (const outcome of [read, write]) {
+      expect(outcome.ms).toBeGreaterThanOrEqual(290);
+      expect(outcome.ms).toBeLessThan(400);
+    }
+    // The paused write runs when the pause ends; commands after it are answered in time.
+    await waitUntil(async () => (await settle(() => backend.get("k"))).code === "ok", 3000);
+    expect(await backend.get("k")).toEqual(bytes("new"));
   });
 });
