@@ -244,11 +244,11 @@ export class RedisBackend implements FullBackend {
     const payloads = await this.#run("MGET", false, options?.signal, () =>
       this.#client.mgetBuffer(keys.map((key) => layout.dataKey(key))),
     );
-    return payloadValues(
-      payloads.map((payload, i) =>
-        payload === null ? undefined : this.#checkPayload(payload, keys[i] as string),
-      ),
-    );
+    for (let i = 0; i < payloads.length; i++) {
+      const payload = payloads[i];
+      if (payload) this.#checkPayload(payload, keys[i] as string);
+    }
+    return payloadValues(payloads);
   }
 
   async setMany(entries: readonly BatchEntry[], options?: WriteOptions): Promise<void> {

@@ -54,28 +54,40 @@ export function payloadValue(payload: Buffer): Uint8Array {
 const PACK_LIMIT = 256 * 1024;
 
 /**
- * The value parts of a batch of payloads (`undefined` stays `undefined`), copied into one
- * fresh `ArrayBuffer` when they are small: one allocation per batch instead of one per value,
- * which costs more than the copy itself. Each value is its own `Uint8Array` over a disjoint
- * range; the buffer holds nothing but this batch's values.
+ * The value parts of a batch of payloads (`null`, a missing key, becomes `undefined`), copied
+ * into one fresh `ArrayBuffer` when they are small: one allocation per batch instead of one per
+ * value, which costs more than the copy itself. Each value is its own `Uint8Array` over a
+ * disjoint range; the buffer holds nothing but this batch's values.
  */
-export function payloadValues(
-  payloads: readonly (Buffer | undefined)[],
-): (Uint8Array | undefined)[] {
+export function payloadValues(payloads: readonly (Buffer | null)[]): (Uint8Array | undefined)[] {
+  const count = payloads.length;
   let total = 0;
-  for (const payload of payloads)
-    if (payload !== undefined) total += payload.byteLength - HEADER_BYTES;
-  if (total > PACK_LIMIT) return payloads.map((payload) => payload && payloadValue(payload));
+  for (let i = 0; i < count; i++) {
+    const payload = payloads[i];
+    if (payload) total += payload.byteLength - HEADER_BYTES;
+  }
+  const values = new Array<Uint8Array | undefined>(count);
+  if (total > PACK_LIMIT) {
+    for (let i = 0; i < count; i++) {
+      const payload = payloads[i];
+      values[i] = payload ? payloadValue(payload) : undefined;
+    }
+    return values;
+  }
   const chunk = new Uint8Array(total);
   let offset = 0;
-  return payloads.map((payload) => {
-    if (payload === undefined) return undefined;
-    const length = payload.byteLength - HEADER_BYTES;
-    chunk.set(payload.subarray(HEADER_BYTES), offset);
-    const value = chunk.subarray(offset, offset + length);
-    offset += length;
-    return value;
-  });
+  for (let i = 0; i < count; i++) {
+    const payload = payloads[i];
+    if (!payload) {
+      values[i] = undefined;
+      continue;
+    }
+    // `copy` from an offset: no view of the payload is made.
+    const end = offset + payload.copy(chunk, offset, HEADER_BYTES);
+    values[i] = chunk.subarray(offset, end);
+    offset = end;
+  }
+  return values;
 }
 
 /** The version of a payload, as the hex string callers see. */
