@@ -13,7 +13,7 @@ import { decodeValue } from "./helpers/payload.ts";
 // K1/K4/K8: a writer child is SIGKILLed at a random moment of its write loop, again and again
 // on the same store, so later children append after whatever the killed one left. After each
 // kill the store is reopened and checked against what the child acknowledged.
-const KILLS_PER_MODE = 40;
+const KILLS_PER_MODE = 100;
 
 let bundle: string;
 let root: string;
@@ -114,7 +114,7 @@ describe("crash safety (SIGKILL of a writer child)", () => {
     }
     expect(stored.size).toBe(4);
     await annotate(`${summary()}; log generation ${newestGeneration(directory)} at the end`);
-  }, 120_000);
+  }, 300_000);
 
   it(`compareAndSet() keeps every acknowledged increment over ${KILLS_PER_MODE} kills`, async ({
     annotate,
@@ -134,7 +134,7 @@ describe("crash safety (SIGKILL of a writer child)", () => {
     }
     expect(stored.get("counter")).toBeGreaterThan(0);
     await annotate(summary());
-  }, 120_000);
+  }, 300_000);
 
   it(`setMany() and commit() stay all-or-nothing over ${KILLS_PER_MODE} kills`, async ({
     annotate,
@@ -154,5 +154,5 @@ describe("crash safety (SIGKILL of a writer child)", () => {
     }
     expect(last).toBeGreaterThan(0);
     await annotate(summary());
-  }, 120_000);
+  }, 300_000);
 });
