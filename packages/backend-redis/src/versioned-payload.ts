@@ -6,6 +6,8 @@ const FORMAT = 0x01;
 const VERSION_BYTES = 16;
 /** Bytes before the value: the format byte and the version. */
 export const HEADER_BYTES: number = 1 + VERSION_BYTES;
+/** Where a version's counter starts: after the format byte and the 8 writer bytes. */
+const COUNTER_OFFSET = 1 + 8;
 
 /**
  * Encodes values together with their version in one Redis string, so a plain `GET` reads both
@@ -16,23 +18,25 @@ export const HEADER_BYTES: number = 1 + VERSION_BYTES;
  * it is deleted and written again. Versions are shown to callers as 32 hex digits.
  */
 export class VersionedPayload {
-  readonly #writer: Buffer = randomBytes(8);
-  #high = 0;
-  #low = 0;
+  /** The header of the next payload: format byte, writer bytes, big-endian 64-bit counter. */
+  readonly #header: Buffer = Buffer.alloc(HEADER_BYTES);
+
+  constructor() {
+    this.#header[0] = FORMAT;
+    randomBytes(8).copy(this.#header, 1);
+  }
 
   /** A new stored payload for `value`, with a fresh version in bytes 1–16. */
   encode(value: Uint8Array): Buffer {
-    const payload = Buffer.allocUnsafe(HEADER_BYTES + value.byteLength);
-    payload[0] = FORMAT;
-    this.#writer.copy(payload, 1);
-    if (this.#low === 0xffffffff) {
-      this.#low = 0;
-      this.#high++;
-    } else {
-      this.#low++;
+    const header = this.#header;
+    // Counts up from 1: increment the counter's last byte, carrying into the ones before it.
+    for (let i = HEADER_BYTES - 1; i >= COUNTER_OFFSET; i--) {
+      const byte = ((header[i] as number) + 1) & 0xff;
+      header[i] = byte;
+      if (byte !== 0) break;
     }
-    payload.writeUInt32BE(this.#high, 9);
-    payload.writeUInt32BE(this.#low, 13);
+    const payload = Buffer.allocUnsafe(HEADER_BYTES + value.byteLength);
+    payload.set(header);
     payload.set(value, HEADER_BYTES);
     return payload;
   }
