@@ -41,12 +41,13 @@ describe("VersionedPayload", () => {
 
   it("payloadValues() copies a batch into disjoint ranges and keeps missing keys undefined", () => {
     const payloads = new VersionedPayload();
-    const values = ["a", "", "ccc"].map((text) => new TextEncoder().encode(text));
+    const encoder = new TextEncoder();
+    const values = [encoder.encode("a"), encoder.encode(""), encoder.encode("ccc")] as const;
     const stored = [
-      payloads.encode(values[0]!),
+      payloads.encode(values[0]),
       null,
-      payloads.encode(values[1]!),
-      payloads.encode(values[2]!),
+      payloads.encode(values[1]),
+      payloads.encode(values[2]),
     ];
     const read = payloadValues(stored);
     expect(read).toEqual([values[0], undefined, values[1], values[2]]);
