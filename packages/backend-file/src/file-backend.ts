@@ -184,6 +184,13 @@ export class FileBackend implements FullBackend {
   #closing: Promise<void> | undefined;
   /** Why the log is sealed but its next generation could not be written (a full disk, say). */
   #nextGenerationError: unknown;
+  /**
+   * Set when an `fdatasync` of the log failed. The kernel may then have dropped the unwritten
+   * pages and marked them clean, so a later `fdatasync` can succeed without them: nothing this
+   * instance appends afterwards could be acknowledged truthfully. It takes no more writes
+   * (fail-stop, as PostgreSQL does since "fsyncgate"); reopening replays what the disk holds.
+   */
+  #syncFailure: unknown;
 
   constructor(options: FileBackendOptions) {
     this.#directory = resolve(toPath(options.directory));
@@ -426,6 +433,9 @@ export class FileBackend implements FullBackend {
     });
     if (this.#closing !== undefined) return report("unavailable", { error: "closed" });
     if (options?.signal?.aborted) return report("unavailable", { error: "aborted" });
+    if (this.#syncFailure !== undefined) {
+      return report("unavailable", { error: syncFailureMessage(this.#syncFailure) });
+    }
     const budget = this.manifest.healthTimeoutMs - 50;
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
@@ -880,6 +890,19 @@ export class FileBackend implements FullBackend {
         for (const write of batch) this.#settle(write, new ClosedError());
         return;
       }
+      if (this.#syncFailure !== undefined) {
+        const cause = this.#syncFailure;
+        for (const write of batch) {
+          this.#settle(
+            write,
+            new UnavailableError(
+              `${syncFailureMessage(cause)} in ${this.#directory}; reopen the store to write again`,
+              { cause },
+            ),
+          );
+        }
+        continue;
+      }
       if (this.#reader?.ended) {
         // The log is sealed and its next generation could not be written yet: try again, as a
         // record appended after the seal would be void.
@@ -936,6 +959,7 @@ export class FileBackend implements FullBackend {
         readError = error;
       }
       syncError = await syncing;
+      if (syncError != null) this.#syncFailure ??= syncError;
       this.#closeRetired();
       const retry: PendingWrite[] = [];
       for (const write of batch) {
@@ -971,7 +995,7 @@ export class FileBackend implements FullBackend {
         }
       }
       this.#pending.unshift(...retry);
-      if (retry.length === 0) this.#compactIfWorthIt();
+      if (retry.length === 0 && this.#syncFailure === undefined) this.#compactIfWorthIt();
     }
   }
 
@@ -1136,4 +1160,10 @@ function assertVersion(version: unknown, what: string): void {
   if (version !== null && typeof version !== "string") {
     throw new TypeError(`${what} must be a version string or null, not ${describeType(version)}`);
   }
+}
+
+/** Says that an `fdatasync` failed, with its error code. */
+function syncFailureMessage(cause: unknown): string {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return `An fdatasync of the log failed${typeof code === "string" ? ` (${code})` : ""}`;
 }
