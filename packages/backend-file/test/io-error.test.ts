@@ -134,10 +134,34 @@ describe.skipIf(skipReason !== undefined)(
       return { disk, open };
     }
 
+    /** The acknowledged writes (see the tests): twenty keys of 1000 bytes. */
+    async function writeAcknowledged(backend: FileBackend): Promise<void> {
+      for (let i = 0; i < 20; i++) await backend.set(`k${i}`, value(i, 1000));
+    }
+
+    /**
+     * Repairs the disk and reopens the store: every acknowledged write is there, the write of
+     * the failed group ("lost") is whole or absent, none refused after it ("after") is, and the
+     * new instance writes.
+     */
+    async function expectAcknowledgedAfterRepair(
+      disk: FailingDisk,
+      open: () => FileBackend,
+    ): Promise<void> {
+      disk.repairAndRemount();
+      const reopened = open();
+      for (let i = 0; i < 20; i++) expect(await reopened.get(`k${i}`)).toEqual(value(i, 1000));
+      const lost = await reopened.get("lost");
+      if (lost !== undefined) expect(lost).toEqual(value(99, LARGE));
+      expect(await reopened.get("after")).toBeUndefined();
+      await reopened.set("after", value(2, 10));
+      expect(await reopened.get("after")).toEqual(value(2, 10));
+    }
+
     it("ext4: the failed write is KVKIT_OUTCOME_UNKNOWN, later ones KVKIT_UNAVAILABLE, reads go on, and every acknowledged write is there after repair", async () => {
       const { disk, open } = setUp("ext4");
       const backend = open();
-      for (let i = 0; i < 20; i++) await backend.set(`k${i}`, value(i, 1000));
+      await writeAcknowledged(backend);
       disk.fail();
       expect(await outcomeOf(backend.set("lost", value(99, LARGE)))).toBe("KVKIT_OUTCOME_UNKNOWN");
       expect(await outcomeOf(backend.set("after", value(98, 10)))).toBe("KVKIT_UNAVAILABLE");
@@ -150,20 +174,13 @@ describe.skipIf(skipReason !== undefined)(
       expect(String(health.details?.error)).toMatch(/fdatasync/);
       await backend.close();
 
-      disk.repairAndRemount();
-      const reopened = open();
-      for (let i = 0; i < 20; i++) expect(await reopened.get(`k${i}`)).toEqual(value(i, 1000));
-      const lost = await reopened.get("lost");
-      if (lost !== undefined) expect(lost).toEqual(value(99, LARGE));
-      expect(await reopened.get("after")).toBeUndefined();
-      await reopened.set("again", value(1, 10));
-      expect(await reopened.get("again")).toEqual(value(1, 10));
+      await expectAcknowledgedAfterRepair(disk, open);
     });
 
     it("ext2 with errors=continue: after a failed fdatasync the instance takes no write, even once the disk accepts them again; a new instance does", async () => {
       const { disk, open } = setUp("ext2", ["errors=continue"]);
       const backend = open();
-      for (let i = 0; i < 20; i++) await backend.set(`k${i}`, value(i, 1000));
+      await writeAcknowledged(backend);
       disk.fail();
       expect(await outcomeOf(backend.set("lost", value(99, LARGE)))).toBe("KVKIT_OUTCOME_UNKNOWN");
       // The file system would now append and fdatasync again, and report success for a log
@@ -177,14 +194,7 @@ describe.skipIf(skipReason !== undefined)(
       expect(await backend.get("k19")).toEqual(value(19, 1000));
       await backend.close();
 
-      disk.repairAndRemount();
-      const reopened = open();
-      for (let i = 0; i < 20; i++) expect(await reopened.get(`k${i}`)).toEqual(value(i, 1000));
-      const lost = await reopened.get("lost");
-      if (lost !== undefined) expect(lost).toEqual(value(99, LARGE));
-      expect(await reopened.get("after")).toBeUndefined();
-      await reopened.set("after", value(2, 10));
-      expect(await reopened.get("after")).toEqual(value(2, 10));
+      await expectAcknowledgedAfterRepair(disk, open);
     });
   },
 );
