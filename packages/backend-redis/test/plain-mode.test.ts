@@ -4,7 +4,7 @@ import { bytes } from "@kvkit/testkit";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { manifestFor, plugin, RedisBackend } from "../src/index.ts";
-import { commandCalls } from "./helpers/command-stats.ts";
+import { commandCalls, commandsDuring } from "./helpers/command-stats.ts";
 import { startRedis } from "./helpers/redis-server.ts";
 
 // Mode plain beyond the conformance suite: what it sends to the server, and listing at scale.
@@ -25,15 +25,9 @@ function open(keyspace = randomUUID(), prefix = "", db = 0): RedisBackend {
   return backend;
 }
 
-/** Runs `operation` between two `CONFIG RESETSTAT`s; the commands it made, by name. */
+/** The commands `operation` made, by name. */
 async function commandsOf(operation: () => Promise<unknown>): Promise<Record<string, number>> {
-  await control.config("RESETSTAT");
-  await operation();
-  const calls = await commandCalls(control);
-  // The control connection's own INFO and CONFIG are not the backend's.
-  calls.delete("info");
-  calls.delete("config|resetstat");
-  return Object.fromEntries(calls);
+  return Object.fromEntries(await commandsDuring(control, operation));
 }
 
 describe("RedisBackend, mode plain", () => {

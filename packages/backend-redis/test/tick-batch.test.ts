@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { RedisBackend } from "../src/index.ts";
 import type { StoreMode } from "../src/redis-backend-options.ts";
-import { commandCalls } from "./helpers/command-stats.ts";
+import { commandsDuring } from "./helpers/command-stats.ts";
 import { startRedis } from "./helpers/redis-server.ts";
 import { settle } from "./helpers/settle.ts";
 
@@ -30,15 +30,8 @@ function open(mode: StoreMode, commandTimeoutMs?: number, keyspace = randomUUID(
 const text = (value: Uint8Array | undefined): string | undefined =>
   value === undefined ? undefined : new TextDecoder().decode(value);
 
-/** The calls of each command `operation` made, by name (the control connection's excluded). */
-async function commandsOf(operation: () => Promise<unknown>): Promise<Map<string, number>> {
-  await control.config("RESETSTAT");
-  await operation();
-  const calls = await commandCalls(control);
-  calls.delete("info");
-  calls.delete("config|resetstat");
-  return calls;
-}
+const commandsOf = (operation: () => Promise<unknown>): Promise<Map<string, number>> =>
+  commandsDuring(control, operation);
 
 const count = (calls: Map<string, number>, ...names: string[]): number =>
   names.reduce((sum, name) => sum + (calls.get(name) ?? 0), 0);

@@ -9,3 +9,19 @@ export async function commandCalls(control: Redis): Promise<Map<string, number>>
   }
   return calls;
 }
+
+/**
+ * The commands the backend made while `operation` ran, by name, counted between two
+ * `CONFIG RESETSTAT`s on `control`; the control connection's own INFO and CONFIG are left out.
+ */
+export async function commandsDuring(
+  control: Redis,
+  operation: () => Promise<unknown>,
+): Promise<Map<string, number>> {
+  await control.config("RESETSTAT");
+  await operation();
+  const calls = await commandCalls(control);
+  calls.delete("info");
+  calls.delete("config|resetstat");
+  return calls;
+}
