@@ -537,9 +537,9 @@ export class RedisBackend implements FullBackend {
   }
 
   /**
-   * Sends one command (or script call) and maps its failure. A ready client without a signal
-   * takes the direct path; otherwise the call waits for the connection (within the deadline)
-   * and races the signal.
+   * Sends one command (or script call) and maps its failure. On a ready client the command is
+   * written at once; otherwise the call waits for the connection (within the deadline). With a
+   * signal, the answer races it.
    */
   async #run<T>(
     operation: string,
@@ -554,9 +554,12 @@ export class RedisBackend implements FullBackend {
       // Commands leave in the order they were issued: a batch waiting for the end of the tick
       // goes first.
       this.#sendBatch();
-      if (signal === undefined && this.#gate.ready) {
+      // A ready client sends now, signal or not: an operation that waited for a later microtask
+      // would be overtaken by the batches and commands issued after it.
+      if (this.#gate.ready) {
+        throwIfAborted(signal);
         this.#cork();
-        return await send();
+        return await (signal === undefined ? send() : raceAbort(send(), signal));
       }
       await this.#gate.wait(this.#timeoutMs, signal);
       this.#checkOpen();

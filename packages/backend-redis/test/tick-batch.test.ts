@@ -122,3 +122,25 @@ describe.each<StoreMode>(["plain", "indexed"])("tick batches, mode %s", (mode) =
     expect((await reader.getMany(keys)).map(text)).toEqual(keys);
   });
 });
+
+describe.each<StoreMode>(["plain", "indexed"])("issue order with signals, mode %s", (mode) => {
+  // Event-emitter callbacks (an HTTP handler) run outside any microtask: there the end-of-tick
+  // batch goes out before promise continuations do.
+  const inCallback = <T>(issue: () => T): Promise<T> =>
+    new Promise((resolve) => setImmediate(() => resolve(issue())));
+
+  it("an operation with a signal is sent before the gets and sets issued after it", async () => {
+    const backend = open(mode);
+    await backend.set("k", bytes("old"));
+    const signal = new AbortController().signal;
+    const issued = await inCallback(() => [
+      backend.set("other", bytes("x")),
+      backend.delete("k", { signal }),
+      backend.set("k", bytes("new")),
+      backend.get("k", { signal }),
+    ]);
+    const results = await Promise.all(issued);
+    expect(text(results[3] as Uint8Array)).toBe("new");
+    expect(text(await backend.get("k"))).toBe("new");
+  });
+});
