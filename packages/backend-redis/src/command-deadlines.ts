@@ -7,13 +7,22 @@ export const COMMAND_TIMED_OUT = "Command timed out";
 interface TimedCommand {
   reject(error: Error): void;
   kvkitSentAt?: number;
+}
+
+/**
+ * An entry of a connection's command queue: one per write of a command. The mark is on the
+ * entry, not the command: a Cluster redirection writes the same command to a second connection
+ * while its timed-out entry still heads the first one's queue.
+ */
+interface QueuedCommand {
+  readonly command: TimedCommand;
   kvkitTimedOut?: boolean;
 }
 
 /** ioredis's queue of the commands written to a connection and not yet answered, oldest first. */
 interface CommandQueue {
   readonly length: number;
-  peekAt(index: number): { readonly command: TimedCommand } | undefined;
+  peekAt(index: number): QueuedCommand | undefined;
 }
 
 interface Connection {
@@ -75,14 +84,14 @@ export class CommandDeadlines {
     let next = Number.POSITIVE_INFINITY;
     for (const { commandQueue: queue } of this.#connections) {
       for (let i = firstNotTimedOut(queue); i < queue.length; i++) {
-        const command = (queue.peekAt(i) as { command: TimedCommand }).command;
-        const deadline = (command.kvkitSentAt ?? now) + this.#timeoutMs;
+        const entry = queue.peekAt(i) as QueuedCommand;
+        const deadline = (entry.command.kvkitSentAt ?? now) + this.#timeoutMs;
         if (deadline > now) {
           next = Math.min(next, deadline);
           break;
         }
-        command.kvkitTimedOut = true;
-        command.reject(new Error(COMMAND_TIMED_OUT));
+        entry.kvkitTimedOut = true;
+        entry.command.reject(new Error(COMMAND_TIMED_OUT));
       }
     }
     if (next !== Number.POSITIVE_INFINITY) this.#arm(next - now);
@@ -95,7 +104,7 @@ function firstNotTimedOut(queue: CommandQueue): number {
   let high = queue.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (queue.peekAt(middle)?.command.kvkitTimedOut === true) low = middle + 1;
+    if (queue.peekAt(middle)?.kvkitTimedOut === true) low = middle + 1;
     else high = middle;
   }
   return low;
