@@ -144,3 +144,38 @@ describe.each<StoreMode>(["plain", "indexed"])("issue order with signals, mode %
     expect(text(await backend.get("k"))).toBe("new");
   });
 });
+
+describe("tick batches and watchers, mode indexed", () => {
+  it("a watcher gets one event per batched set, in issue order, a key set twice included", async () => {
+    const backend = open("indexed");
+    const stream = await backend.watch();
+    const events: { key: string; version: string | undefined }[] = [];
+    const reading = (async () => {
+      for await (const event of stream) {
+        if (event.type !== "set") continue;
+        events.push({ key: event.key, version: event.version });
+        if (events.length === 5) return;
+      }
+    })();
+    const versions = async (key: string) => (await backend.getVersioned(key))?.version;
+    await backend.get("warm-up");
+    const batch = await commandsOf(() =>
+      Promise.all([
+        backend.set("a", bytes("1")),
+        backend.set("b", bytes("2")),
+        backend.set("a", bytes("3")),
+        backend.set("c", bytes("4")),
+        backend.set("b", bytes("5")),
+      ]),
+    );
+    // The first set goes alone, the other four in one script call.
+    expect(count(batch, "evalsha", "eval")).toBe(2);
+    await reading;
+    await stream.close();
+    expect(events.map((event) => event.key)).toEqual(["a", "b", "a", "c", "b"]);
+    expect(text(await backend.get("a"))).toBe("3");
+    expect(text(await backend.get("b"))).toBe("5");
+    expect(events[2]?.version).toBe(await versions("a"));
+    expect(events[4]?.version).toBe(await versions("b"));
+  });
+});
