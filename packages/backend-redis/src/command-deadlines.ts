@@ -41,6 +41,10 @@ interface Connection {
  * earliest head's deadline, rejects what has expired and re-arms for the next head. A command
  * that timed out stays in the queue until its late answer (or the connection's end) removes it,
  * as with `commandTimeout`; those form the head of the queue, and are skipped by a binary search.
+ *
+ * Only for connections where every command waiting for an answer is in that queue: a standalone
+ * client with `enableOfflineQueue: false`. The Cluster client also holds commands between
+ * redirections and in its node connections' offline queues, out of this timer's sight.
  */
 export class CommandDeadlines {
   readonly #timeoutMs: number;

@@ -18,8 +18,12 @@ export interface ClientSettings {
  *   backend's own gate, with a deadline, and fail as never sent);
  * - `autoResendUnfulfilledCommands: false`: a command whose answer was lost is not sent again
  *   after a reconnect (ioredis would otherwise apply a write twice);
- * - a deadline per command, also for a silently dead (blackholed) connection: ioredis's
- *   `commandTimeout` semantics, kept by {@link CommandDeadlines} with one timer per client;
+ * - a deadline per command, also for a silently dead (blackholed) connection: on a standalone
+ *   server {@link CommandDeadlines}, one timer per client with ioredis's `commandTimeout` rule;
+ *   on Cluster ioredis's own `commandTimeout`, a timer per command, because the Cluster client
+ *   holds commands outside any connection's queue (between redirections, and in the offline
+ *   queue it forces on a node connection that is connecting), where only a timer of their own
+ *   reaches them;
  * - a reconnect delay of at most `maxReconnectDelayMs`, so recovery after a restart is quick.
  *
  * `extraTimeoutMs` lengthens the command deadline, for connections that block (`XREAD BLOCK`).
@@ -27,7 +31,7 @@ export interface ClientSettings {
 export function createClient(settings: ClientSettings, extraTimeoutMs = 0): Redis | Cluster {
   const { options } = settings;
   const maxDelay = options.maxReconnectDelayMs ?? 500;
-  const deadlines = new CommandDeadlines(settings.commandTimeoutMs + extraTimeoutMs);
+  const timeoutMs = settings.commandTimeoutMs + extraTimeoutMs;
   const nodeOptions: RedisOptions = {
     ...options.ioredis,
     ...(options.tls === undefined ? {} : { tls: options.tls }),
@@ -43,7 +47,7 @@ export function createClient(settings: ClientSettings, extraTimeoutMs = 0): Redi
   if (nodes === undefined) {
     const client = new Redis(options.url ?? "redis://127.0.0.1:6379", nodeOptions);
     rejectInFlightOnClose(client);
-    deadlines.add(client);
+    new CommandDeadlines(timeoutMs).add(client);
     return client;
   }
   const url = options.url === undefined ? undefined : new URL(options.url);
@@ -61,16 +65,14 @@ export function createClient(settings: ClientSettings, extraTimeoutMs = 0): Redi
     clusterRetryStrategy: (attempt: number) => Math.min(attempt * 50, maxDelay),
     redisOptions: {
       ...nodeOptions,
+      commandTimeout: timeoutMs,
       ...(url?.username ? { username: decodeURIComponent(url.username) } : {}),
       ...(url?.password ? { password: decodeURIComponent(url.password) } : {}),
       // rediss: turns TLS on, keeping TLS options given in `tls` or `ioredis.tls`.
       ...(url?.protocol === "rediss:" && nodeOptions.tls === undefined ? { tls: {} } : {}),
     },
   });
-  cluster.on("+node", (node: Redis) => {
-    rejectInFlightOnClose(node);
-    deadlines.add(node);
-  });
+  cluster.on("+node", (node: Redis) => rejectInFlightOnClose(node));
   return cluster;
 }
 

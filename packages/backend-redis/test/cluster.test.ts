@@ -207,4 +207,38 @@ describe("backend-redis-cluster", () => {
     await waitUntil(async () => (await settle(() => backend.get("k"))).code === "ok", 3000);
     expect(await backend.get("k")).toEqual(bytes("new"));
   });
+
+  it("getMany() that meets a half-moved slot (TRYAGAIN, retried by ioredis) settles at its deadline", async () => {
+    const keyspace = randomUUID();
+    const backend = open(keyspace, "plain", 300);
+    await backend.setMany([
+      { key: "a", value: bytes("1") },
+      { key: "b", value: bytes("2") },
+    ]);
+    const slot = await keySlot(`{${keyspace}}d`);
+    const from = await ownerOf(slot);
+    const to = (from + 1) % cluster.nodes.length;
+    const source = admins[from] as Redis;
+    const target = admins[to] as Redis;
+    const sourceId = String(await source.call("CLUSTER", "MYID"));
+    const targetId = String(await target.call("CLUSTER", "MYID"));
+    await target.call("CLUSTER", "SETSLOT", String(slot), "IMPORTING", sourceId);
+    await source.call("CLUSTER", "SETSLOT", String(slot), "MIGRATING", targetId);
+    // One of the two keys moves: a command on both gets TRYAGAIN until the slot is whole again,
+    // and ioredis retries it every 100 ms, up to 16 times, outside any connection's queue.
+    const port = String((cluster.nodes[to] as RedisServer).port);
+    await source.call("MIGRATE", "127.0.0.1", port, "", "0", "5000", "KEYS", `{${keyspace}}da`);
+    try {
+      const outcome = await settle(() => backend.getMany(["a", "b"]));
+      expect(outcome.code).toBe("KVKIT_TIMEOUT");
+      expect(outcome.ms).toBeGreaterThanOrEqual(290);
+      expect(outcome.ms).toBeLessThan(600);
+    } finally {
+      await source.call("MIGRATE", "127.0.0.1", port, "", "0", "5000", "KEYS", `{${keyspace}}db`);
+      for (const client of admins) {
+        await client.call("CLUSTER", "SETSLOT", String(slot), "NODE", targetId);
+      }
+    }
+    expect((await backend.getMany(["a", "b"])).map((value) => value?.[0])).toEqual([0x31, 0x32]);
+  });
 });
