@@ -191,6 +191,12 @@ export class FileBackend implements FullBackend {
    * (fail-stop, as PostgreSQL does since "fsyncgate"); reopening replays what the disk holds.
    */
   #syncFailure: unknown;
+  /**
+   * Versions written by the group whose `fdatasync` failed. Their values are refused: whether
+   * they are stored is known only after a reopen, and their pages may have been dropped and
+   * read back from the disk as other bytes (zeros, say).
+   */
+  readonly #unknownVersions = new Set<string>();
 
   constructor(options: FileBackendOptions) {
     this.#directory = resolve(toPath(options.directory));
@@ -694,6 +700,12 @@ export class FileBackend implements FullBackend {
   }
 
   #readValue(entry: Entry): Uint8Array {
+    if (this.#unknownVersions.has(entry.version)) {
+      throw new UnavailableError(
+        `The value was written by a write whose fdatasync failed in ${this.#directory}; reopen the store to read what was stored`,
+        { cause: this.#syncFailure },
+      );
+    }
     const value = new Uint8Array(entry.valueBytes);
     let done = 0;
     try {
@@ -959,7 +971,10 @@ export class FileBackend implements FullBackend {
         readError = error;
       }
       syncError = await syncing;
-      if (syncError != null) this.#syncFailure ??= syncError;
+      if (syncError != null) {
+        this.#syncFailure ??= syncError;
+        for (const write of batch) this.#unknownVersions.add(write.commit.version);
+      }
       this.#closeRetired();
       const retry: PendingWrite[] = [];
       for (const write of batch) {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, statfsSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statfsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ErrorCode, isBackendError } from "@kvkit/spec";
@@ -172,6 +172,27 @@ describe.skipIf(skipReason !== undefined)(
       const health = await backend.health();
       expect(health.status).toBe("unavailable");
       expect(String(health.details?.error)).toMatch(/fdatasync/);
+      await backend.close();
+
+      await expectAcknowledgedAfterRepair(disk, open);
+    });
+
+    it("the failed group's values are refused (KVKIT_UNAVAILABLE), not read back as whatever the disk holds once their pages are dropped", async () => {
+      const { disk, open } = setUp("ext2", ["errors=continue"]);
+      const backend = open();
+      await writeAcknowledged(backend);
+      disk.fail();
+      expect(await outcomeOf(backend.set("lost", value(99, LARGE)))).toBe("KVKIT_OUTCOME_UNKNOWN");
+      // After the failed writeback the log's pages are clean but never reached the disk; drop
+      // them from the page cache (as memory pressure may), so a read goes to the disk.
+      const store = join(disk.mountPoint, "store");
+      for (const name of readdirSync(store)) {
+        run("dd", `if=${join(store, name)}`, "iflag=nocache", "count=0");
+      }
+      expect(await outcomeOf(backend.get("lost"))).toBe("KVKIT_UNAVAILABLE");
+      expect(await outcomeOf(backend.getVersioned("lost"))).toBe("KVKIT_UNAVAILABLE");
+      expect(await outcomeOf(backend.getMany(["k1", "lost"]))).toBe("KVKIT_UNAVAILABLE");
+      expect(await backend.get("k3")).toEqual(value(3, 1000));
       await backend.close();
 
       await expectAcknowledgedAfterRepair(disk, open);
