@@ -700,7 +700,7 @@ export class FileBackend implements FullBackend {
   }
 
   #readValue(entry: Entry): Uint8Array {
-    if (this.#unknownVersions.has(entry.version)) {
+    if (this.#syncFailure !== undefined && this.#unknownVersions.has(entry.version)) {
       throw new UnavailableError(
         `The value was written by a write whose fdatasync failed in ${this.#directory}; reopen the store to read what was stored`,
         { cause: this.#syncFailure },
