@@ -11,8 +11,8 @@ interface TimedCommand {
 
 /**
  * An entry of a connection's command queue: one per write of a command. The mark is on the
- * entry, not the command: a Cluster redirection writes the same command to a second connection
- * while its timed-out entry still heads the first one's queue.
+ * entry, not the command, because ioredis can write one command twice (a Cluster redirection
+ * does) while its timed-out entry still heads the first connection's queue.
  */
 interface QueuedCommand {
   readonly command: TimedCommand;
