@@ -134,9 +134,17 @@ describe.skipIf(skipReason !== undefined)(
       return { disk, open };
     }
 
-    /** The acknowledged writes (see the tests): twenty keys of 1000 bytes. */
-    async function writeAcknowledged(backend: FileBackend): Promise<void> {
+    /**
+     * A store with twenty acknowledged keys of 1000 bytes, whose next write ("lost") failed its
+     * fdatasync and so rejected with KVKIT_OUTCOME_UNKNOWN.
+     */
+    async function failOneGroup(kind: "ext4" | "ext2", mountOptions?: string[]) {
+      const { disk, open } = setUp(kind, mountOptions);
+      const backend = open();
       for (let i = 0; i < 20; i++) await backend.set(`k${i}`, value(i, 1000));
+      disk.fail();
+      expect(await outcomeOf(backend.set("lost", value(99, LARGE)))).toBe("KVKIT_OUTCOME_UNKNOWN");
+      return { disk, open, backend };
     }
 
     /**
@@ -159,11 +167,7 @@ describe.skipIf(skipReason !== undefined)(
     }
 
     it("ext4: the failed write is KVKIT_OUTCOME_UNKNOWN, later ones KVKIT_UNAVAILABLE, reads go on, and every acknowledged write is there after repair", async () => {
-      const { disk, open } = setUp("ext4");
-      const backend = open();
-      await writeAcknowledged(backend);
-      disk.fail();
-      expect(await outcomeOf(backend.set("lost", value(99, LARGE)))).toBe("KVKIT_OUTCOME_UNKNOWN");
+      const { disk, open, backend } = await failOneGroup("ext4");
       expect(await outcomeOf(backend.set("after", value(98, 10)))).toBe("KVKIT_UNAVAILABLE");
       expect(await outcomeOf(backend.compareAndSet("k0", null, value(97, 10)))).toBe(
         "KVKIT_UNAVAILABLE",
@@ -178,11 +182,7 @@ describe.skipIf(skipReason !== undefined)(
     });
 
     it("the failed group's values are refused (KVKIT_UNAVAILABLE), not read back as whatever the disk holds once their pages are dropped", async () => {
-      const { disk, open } = setUp("ext2", ["errors=continue"]);
-      const backend = open();
-      await writeAcknowledged(backend);
-      disk.fail();
-      expect(await outcomeOf(backend.set("lost", value(99, LARGE)))).toBe("KVKIT_OUTCOME_UNKNOWN");
+      const { disk, open, backend } = await failOneGroup("ext2", ["errors=continue"]);
       // After the failed writeback the log's pages are clean but never reached the disk; drop
       // them from the page cache (as memory pressure may), so a read goes to the disk.
       const store = join(disk.mountPoint, "store");
@@ -199,11 +199,7 @@ describe.skipIf(skipReason !== undefined)(
     });
 
     it("ext2 with errors=continue: after a failed fdatasync the instance takes no write, even once the disk accepts them again; a new instance does", async () => {
-      const { disk, open } = setUp("ext2", ["errors=continue"]);
-      const backend = open();
-      await writeAcknowledged(backend);
-      disk.fail();
-      expect(await outcomeOf(backend.set("lost", value(99, LARGE)))).toBe("KVKIT_OUTCOME_UNKNOWN");
+      const { disk, open, backend } = await failOneGroup("ext2", ["errors=continue"]);
       // The file system would now append and fdatasync again, and report success for a log
       // whose earlier pages never reached the disk.
       disk.heal();
