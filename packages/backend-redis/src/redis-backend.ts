@@ -126,12 +126,10 @@ export class RedisBackend implements FullBackend {
     this.#cluster = client instanceof Cluster;
     this.#gate = new ReadyGate(client);
     this.#getBatches = {
-      name: "GET",
       send: (dataKeys) =>
         this.#run("GET", false, undefined, () => this.#client.mgetBuffer(dataKeys as string[])),
     };
     this.#setBatches = {
-      name: "SET",
       send: async (sets) => {
         const send = this.#commands.setMany(
           sets.map((set) => set.dataKey),

@@ -1,6 +1,5 @@
 /** What a kind of {@link TickBatch} is made of. */
 export interface TickBatchKind<Item, Result> {
-  readonly name: string;
   /**
    * Sends `items` as one command. Resolves one result per item, in order, or `undefined` when
    * every operation resolves with `undefined`.
