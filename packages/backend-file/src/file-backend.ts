@@ -188,7 +188,8 @@ export class FileBackend implements FullBackend {
    * Set when an `fdatasync` of the log failed. The kernel may then have dropped the unwritten
    * pages and marked them clean, so a later `fdatasync` can succeed without them: nothing this
    * instance appends afterwards could be acknowledged truthfully. It takes no more writes
-   * (fail-stop, as PostgreSQL does since "fsyncgate"); reopening replays what the disk holds.
+   * (fail-stop, as PostgreSQL does since "fsyncgate"). Reopening replays the log; it shows what
+   * the disk holds only once the failed pages have left the page cache (a remount, a reboot).
    */
   #syncFailure: unknown;
   /**
