@@ -4,13 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileBackend } from "../src/index.ts";
-import { LOG_FILE_NAME } from "../src/log-format.ts";
+import { LOG_FILE_NAME, logFileName } from "../src/log-format.ts";
+import { newestGeneration } from "../src/open-log.ts";
 import { inspectLog } from "./helpers/inspect-log.ts";
 
-// K1/K4 at enumerated crash points: a write is one append, and a crash can stop its write(2)
-// after any number of bytes. Every such length of the last three records (a set, a setMany, a
-// commit) is tried on a copy of the log: the store opens with exactly the whole records before
-// the cut, then takes a write after the torn bytes, and a reopen agrees.
+// K1/K4 at enumerated crash points. A write is one append, and a crash can stop its write(2)
+// after any number of bytes: every such length of the last three records (a set, a setMany, a
+// commit) is tried on a copy of the log. A compaction is a seal record appended to the log, the
+// next generation written to a temporary file, linked into place, and the temporary name
+// removed: the directory as a crash between any two of those steps leaves it is tried too.
 
 let root: string;
 let count = 0;
@@ -102,5 +104,60 @@ describe("crash points of an append (the log cut at every byte of its last recor
     expect(cuts).toBe(full.length - first + 1);
     expect(torn).toBeGreaterThan(100);
     await annotate(`${cuts} cuts, ${torn} of them inside a record`);
+  });
+});
+
+describe("crash points of a compaction (the directory between each two of its steps)", () => {
+  it("opens with every acknowledged value whichever step the crash followed, removes the temporary file, and takes writes", async () => {
+    const source = freshDirectory();
+    const writer = new FileBackend({ directory: source, compactAtBytes: 16 * 1024 });
+    const expected = new Map<string, string>();
+    // Overwrite ten keys until the log is sealed and generation 1 holds their snapshot.
+    for (let round = 0; expected.size < 10 || newestGeneration(source) === 0; round++) {
+      const key = `k${round % 10}`;
+      const value = `${round}:${"v".repeat(200)}`;
+      await writer.set(key, bytes(value));
+      expected.set(key, value);
+    }
+    await writer.close();
+    expect(newestGeneration(source)).toBe(1);
+    expect(inspectLog(join(source, logFileName(0))).seals).toBe(1);
+    const sealed = readFileSync(join(source, logFileName(0)));
+    const next = readFileSync(join(source, logFileName(1)));
+    const temporary = ".kvkit-0123456789abcdef.tmp";
+    const states: Record<string, Record<string, Buffer>> = {
+      "after the seal": { [logFileName(0)]: sealed },
+      "after writing the temporary file": { [logFileName(0)]: sealed, [temporary]: next },
+      "after the link": {
+        [logFileName(0)]: sealed,
+        [logFileName(1)]: next,
+        [temporary]: next,
+      },
+      "after removing the temporary name": {
+        [logFileName(0)]: sealed,
+        [logFileName(1)]: next,
+      },
+    };
+    const keys = [...expected.keys()];
+    for (const [step, files] of Object.entries(states)) {
+      const directory = freshDirectory();
+      mkdirSync(directory, { mode: 0o700 });
+      for (const [name, content] of Object.entries(files)) {
+        writeFileSync(join(directory, name), content, { mode: 0o600 });
+      }
+      const reopened = new FileBackend({ directory, compactAtBytes: 16 * 1024 });
+      expect((await reopened.getMany(keys)).map(text), step).toEqual(
+        keys.map((key) => expected.get(key)),
+      );
+      expect(readdirSync(directory), step).not.toContain(temporary);
+      await reopened.set("after", bytes(step));
+      await reopened.close();
+      const again = new FileBackend({ directory });
+      expect((await again.getMany(keys)).map(text), `${step}, reopened`).toEqual(
+        keys.map((key) => expected.get(key)),
+      );
+      expect(text(await again.get("after")), step).toBe(step);
+      await again.close();
+    }
   });
 });

@@ -1,11 +1,18 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { decodeFileHeader, FILE_HEADER_BYTES, RECORD_HEADER_BYTES } from "../../src/log-format.ts";
+import {
+  decodeFileHeader,
+  FILE_HEADER_BYTES,
+  RECORD_HEADER_BYTES,
+  RECORD_KIND_SEAL,
+} from "../../src/log-format.ts";
 import { LogReader } from "../../src/log-reader.ts";
 
 /** What a log file holds: valid records, damaged bytes skipped, and a torn or pending tail. */
 export interface LogShape {
   readonly size: number;
   readonly records: number;
+  /** Valid seal records (a compaction began: everything after the first is void). */
+  readonly seals: number;
   /** Bytes between records that are not valid records (torn writes later appends followed). */
   readonly skippedBytes: number;
   /** Bytes after the last valid record that are not a valid record (a torn last write). */
@@ -22,9 +29,11 @@ export function inspectLog(path: string): LogShape {
     if (typeof decoded === "string") throw new Error(decoded);
     const reader = new LogReader(fd, decoded.marker, decoded.headerBytes);
     let records = 0;
+    let seals = 0;
     let validBytes = 0;
     reader.catchUp((body) => {
       records++;
+      if (body[0] === RECORD_KIND_SEAL) seals++;
       validBytes += RECORD_HEADER_BYTES + body.length;
       return true;
     });
@@ -32,6 +41,7 @@ export function inspectLog(path: string): LogShape {
     return {
       size,
       records,
+      seals,
       skippedBytes: reader.position - decoded.headerBytes - validBytes,
       tailBytes: size - reader.position,
     };
