@@ -1,33 +1,20 @@
 import { readdirSync, statSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { WatchEvent } from "@kvkit/spec";
 import { ManualClock } from "@kvkit/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FileBackend } from "../src/index.ts";
 import { LOG_NAME, logFileName } from "../src/log-format.ts";
 import { newestGeneration, RETAINED_GENERATIONS } from "../src/open-log.ts";
+import { temporaryRoot } from "./helpers/temporary-root.ts";
 
-let root: string;
-let count = 0;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "kvkit-file-compaction-"));
-});
-
-afterAll(() => rm(root, { recursive: true, force: true }));
-
-function freshDirectory(): string {
-  count++;
-  return join(root, `store-${count}`);
-}
+const root = temporaryRoot("kvkit-file-compaction-");
 
 const value = (n: number, size = 1000): Uint8Array => new Uint8Array(size).fill(n & 0xff);
 
 describe("compaction", () => {
   it("set() compacts an overwritten log into a new generation that holds only live data", async () => {
-    const directory = freshDirectory();
+    const directory = root.fresh();
     await using backend = new FileBackend({ directory, compactAtBytes: 64 * 1024 });
     for (let round = 0; round < 100; round++) {
       await backend.setMany(
@@ -47,7 +34,7 @@ describe("compaction", () => {
   });
 
   it("compareAndSet() accepts a version read before another instance compacted the log", async () => {
-    const directory = freshDirectory();
+    const directory = root.fresh();
     await using reader = new FileBackend({ directory });
     await using writer = new FileBackend({ directory, compactAtBytes: 32 * 1024 });
     await writer.set("stable", value(1));
@@ -65,7 +52,7 @@ describe("compaction", () => {
   });
 
   it("watch() reports each write once across compactions, and no event for the copied keys", async () => {
-    const directory = freshDirectory();
+    const directory = root.fresh();
     await using watcher = new FileBackend({ directory });
     // About three compactions: fewer than the generations kept, so the watcher never has to
     // skip ahead (which it would report with a gap).
@@ -84,7 +71,7 @@ describe("compaction", () => {
   });
 
   it("compaction drops keys that expired by the seal and keeps their absence", async () => {
-    const directory = freshDirectory();
+    const directory = root.fresh();
     const clock = new ManualClock();
     await using backend = new FileBackend({
       directory,
@@ -103,7 +90,7 @@ describe("compaction", () => {
   });
 
   it("watch() yields a gap (reconnect) and get() stays correct after falling generations behind", async () => {
-    const directory = freshDirectory();
+    const directory = root.fresh();
     // This instance does not poll, so it is still on generation 0 when it next looks.
     await using behind = new FileBackend({ directory, pollIntervalMs: 60_000 });
     await using writer = new FileBackend({ directory, compactAtBytes: 8 * 1024 });

@@ -1,12 +1,11 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FileBackend } from "../src/index.ts";
 import { LOG_FILE_NAME, logFileName } from "../src/log-format.ts";
 import { newestGeneration } from "../src/open-log.ts";
 import { inspectLog } from "./helpers/inspect-log.ts";
+import { temporaryRoot } from "./helpers/temporary-root.ts";
 
 // K1/K4 at enumerated crash points. A write is one append, and a crash can stop its write(2)
 // after any number of bytes: every such length of the last three records (a set, a setMany, a
@@ -14,19 +13,7 @@ import { inspectLog } from "./helpers/inspect-log.ts";
 // next generation written to a temporary file, linked into place, and the temporary name
 // removed: the directory as a crash between any two of those steps leaves it is tried too.
 
-let root: string;
-let count = 0;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "kvkit-file-crash-points-"));
-});
-
-afterAll(() => rm(root, { recursive: true, force: true }));
-
-function freshDirectory(): string {
-  count++;
-  return join(root, `store-${count}`);
-}
+const root = temporaryRoot("kvkit-file-crash-points-");
 
 const text = (value: Uint8Array | undefined): string | undefined =>
   value === undefined ? undefined : Buffer.from(value).toString("utf8");
@@ -51,7 +38,7 @@ describe("crash points of an append (the log cut at every byte of its last recor
   it("opens with exactly the whole records before the cut, skips the torn one once a write follows it, and a reopen agrees", async ({
     annotate,
   }) => {
-    const source = freshDirectory();
+    const source = root.fresh();
     const writer = new FileBackend({ directory: source, durability: "process" });
     await writer.setMany(KEYS.map((key) => ({ key, value: bytes(key === "base" ? "0" : "old") })));
     const log = join(source, LOG_FILE_NAME);
@@ -78,7 +65,7 @@ describe("crash points of an append (the log cut at every byte of its last recor
     let torn = 0;
     const first = ends[0] as number;
     for (let cut = first; cut <= full.length; cut++) {
-      const directory = freshDirectory();
+      const directory = root.fresh();
       mkdirSync(directory, { mode: 0o700 });
       writeFileSync(join(directory, LOG_FILE_NAME), full.subarray(0, cut), { mode: 0o600 });
       const whole = ends.slice(1).filter((end) => cut >= end).length;
@@ -109,7 +96,7 @@ describe("crash points of an append (the log cut at every byte of its last recor
 
 describe("crash points of a compaction (the directory between each two of its steps)", () => {
   it("opens with every acknowledged value whichever step the crash followed, removes the temporary file, and takes writes", async () => {
-    const source = freshDirectory();
+    const source = root.fresh();
     const writer = new FileBackend({ directory: source, compactAtBytes: 16 * 1024 });
     const expected = new Map<string, string>();
     // Overwrite ten keys until the log is sealed and generation 1 holds their snapshot.
@@ -140,7 +127,7 @@ describe("crash points of a compaction (the directory between each two of its st
     };
     const keys = [...expected.keys()];
     for (const [step, files] of Object.entries(states)) {
-      const directory = freshDirectory();
+      const directory = root.fresh();
       mkdirSync(directory, { mode: 0o700 });
       for (const [name, content] of Object.entries(files)) {
         writeFileSync(join(directory, name), content, { mode: 0o600 });

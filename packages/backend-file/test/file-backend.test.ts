@@ -1,33 +1,20 @@
 import { rmSync, writeFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { connect, PluginRegistry } from "@kvkit/spec";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FileBackend, manifest, plugin } from "../src/index.ts";
 import { LOG_FILE_NAME } from "../src/log-format.ts";
+import { temporaryRoot } from "./helpers/temporary-root.ts";
 
-let root: string;
-let count = 0;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "kvkit-file-backend-"));
-});
-
-afterAll(() => rm(root, { recursive: true, force: true }));
-
-function freshDirectory(): string {
-  count++;
-  return join(root, `store-${count}`);
-}
+const root = temporaryRoot("kvkit-file-backend-");
 
 const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, "utf8"));
 
 describe("FileBackend", () => {
   describe("options", () => {
     it("constructor accepts a file: URL (string or URL) for the directory", async () => {
-      const directory = freshDirectory();
+      const directory = root.fresh();
       await using byPath = new FileBackend({ directory });
       await byPath.set("k", bytes("v"));
       await using byUrl = new FileBackend({ directory: pathToFileURL(directory) });
@@ -47,7 +34,7 @@ describe("FileBackend", () => {
 
     for (const durability of ["none", "process", "power"] as const) {
       it(`manifest declares durability ${durability} when opened with it`, async () => {
-        await using backend = new FileBackend({ directory: freshDirectory(), durability });
+        await using backend = new FileBackend({ directory: root.fresh(), durability });
         expect(backend.manifest.durability).toBe(durability);
         expect(backend.manifest.capabilities).toEqual(manifest.capabilities);
       });
@@ -56,7 +43,7 @@ describe("FileBackend", () => {
     it("connect() opens a file: URL through the plugin, with query options", async () => {
       const registry = new PluginRegistry();
       registry.register(plugin);
-      const directory = freshDirectory();
+      const directory = root.fresh();
       const url = `${pathToFileURL(directory).href}?durability=process&prefix=app:`;
       await using backend = await connect(url, { registry });
       expect(backend.manifest.durability).toBe("process");
@@ -70,7 +57,7 @@ describe("FileBackend", () => {
 
   describe("persistence", () => {
     it("get() returns what an earlier, closed instance wrote", async () => {
-      const directory = freshDirectory();
+      const directory = root.fresh();
       const first = new FileBackend({ directory });
       await first.setMany([
         { key: "a", value: bytes("1") },
@@ -84,7 +71,7 @@ describe("FileBackend", () => {
     });
 
     it("get() rejects with KVKIT_CORRUPTED for a log of another format version", async () => {
-      const directory = freshDirectory();
+      const directory = root.fresh();
       const first = new FileBackend({ directory });
       await first.set("k", bytes("v"));
       await first.close();
@@ -99,7 +86,7 @@ describe("FileBackend", () => {
 
   describe("lifecycle", () => {
     it("close() settles every write in flight and never hangs", async () => {
-      const backend = new FileBackend({ directory: freshDirectory() });
+      const backend = new FileBackend({ directory: root.fresh() });
       await backend.set("warm", bytes("v"));
       const writes = Array.from({ length: 200 }, (_, i) => backend.set(`k${i}`, bytes("v")));
       await backend.close();
@@ -112,7 +99,7 @@ describe("FileBackend", () => {
     });
 
     it("set() rejects with KVKIT_ABORTED and stores nothing when aborted before the append", async () => {
-      await using backend = new FileBackend({ directory: freshDirectory() });
+      await using backend = new FileBackend({ directory: root.fresh() });
       await backend.set("warm", bytes("v"));
       const controller = new AbortController();
       const write = backend.set("k", bytes("v"), { signal: controller.signal });
@@ -124,7 +111,7 @@ describe("FileBackend", () => {
 
   describe("health", () => {
     it("health() reports ok with the free space of the directory's file system", async () => {
-      await using backend = new FileBackend({ directory: freshDirectory() });
+      await using backend = new FileBackend({ directory: root.fresh() });
       const report = await backend.health();
       expect(report.status).toBe("ok");
       expect(report.details.freeBytes).toBeGreaterThan(0);
@@ -133,14 +120,14 @@ describe("FileBackend", () => {
 
     it("health() reports degraded when free space is below minFreeBytes", async () => {
       await using backend = new FileBackend({
-        directory: freshDirectory(),
+        directory: root.fresh(),
         minFreeBytes: Number.MAX_SAFE_INTEGER,
       });
       expect((await backend.health()).status).toBe("degraded");
     });
 
     it("health() reports unavailable when the directory is gone", async () => {
-      const directory = freshDirectory();
+      const directory = root.fresh();
       await using backend = new FileBackend({ directory });
       await backend.set("k", bytes("v"));
       rmSync(directory, { recursive: true });

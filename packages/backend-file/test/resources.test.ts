@@ -1,18 +1,10 @@
 import { readdirSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { compareKeys } from "@kvkit/spec";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FileBackend } from "../src/index.ts";
+import { temporaryRoot } from "./helpers/temporary-root.ts";
 
-let root: string;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "kvkit-file-resources-"));
-});
-
-afterAll(() => rm(root, { recursive: true, force: true }));
+const root = temporaryRoot("kvkit-file-resources-");
 
 function openDescriptors(): number {
   return readdirSync("/proc/self/fd").length;
@@ -20,7 +12,7 @@ function openDescriptors(): number {
 
 describe("resource limits", () => {
   it("set() completes 10,000 concurrent durable writes without EMFILE", async () => {
-    await using backend = new FileBackend({ directory: join(root, "concurrent") });
+    await using backend = new FileBackend({ directory: root.at("concurrent") });
     const before = openDescriptors();
     const results = await Promise.allSettled(
       Array.from({ length: 10_000 }, (_, i) => backend.set(`k/${i}`, new Uint8Array([i & 0xff]))),
@@ -31,7 +23,7 @@ describe("resource limits", () => {
   }, 60_000);
 
   it("close() releases every descriptor: 10,000 open/close cycles leak none", async () => {
-    const directory = join(root, "cycles");
+    const directory = root.at("cycles");
     const warmUp = new FileBackend({ directory });
     await warmUp.set("k", new Uint8Array([1]));
     await warmUp.close();
@@ -45,7 +37,7 @@ describe("resource limits", () => {
   }, 120_000);
 
   it("list() streams 100,000 keys in order with bounded memory", async () => {
-    await using backend = new FileBackend({ directory: join(root, "list"), durability: "process" });
+    await using backend = new FileBackend({ directory: root.at("list"), durability: "process" });
     const total = 100_000;
     for (let at = 0; at < total; at += 1000) {
       await backend.setMany(

@@ -8,21 +8,14 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FileBackend } from "../src/index.ts";
 import { LOG_FILE_NAME } from "../src/log-format.ts";
+import { temporaryRoot } from "./helpers/temporary-root.ts";
 
-let root: string;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "kvkit-file-security-"));
-});
-
-afterAll(() => rm(root, { recursive: true, force: true }));
+const root = temporaryRoot("kvkit-file-security-");
 
 /** Every path under `directory` with its size and modification time. */
 function snapshot(directory: string): Map<string, string> {
@@ -71,7 +64,7 @@ const traversalKey = fc
 
 describe("security", () => {
   it("set() creates no file outside the store for traversal-heavy keys (10,000 generated keys)", async () => {
-    const sandbox = join(root, "sandbox");
+    const sandbox = root.at("sandbox");
     const directory = join(sandbox, "store");
     mkdirSync(sandbox);
     await using backend = new FileBackend({ directory, durability: "process" });
@@ -98,7 +91,7 @@ describe("security", () => {
   }, 60_000);
 
   it("get() keeps keys that differ only in case or Unicode normalisation apart", async () => {
-    await using backend = new FileBackend({ directory: join(root, "collisions") });
+    await using backend = new FileBackend({ directory: root.at("collisions") });
     const keys = ["A", "a", "é", "e\u0301", "CON", "con", "..", "."];
     for (const [index, key] of keys.entries()) await backend.set(key, new Uint8Array([index]));
     for (const [index, key] of keys.entries()) {
@@ -107,8 +100,8 @@ describe("security", () => {
   });
 
   it("get() rejects with KVKIT_UNAVAILABLE and writes nothing when the log is a planted symlink", async () => {
-    const directory = join(root, "symlink-log");
-    const target = join(root, "outside.txt");
+    const directory = root.at("symlink-log");
+    const target = root.at("outside.txt");
     writeFileSync(target, "outside");
     mkdirSync(directory, { mode: 0o700 });
     symlinkSync(target, join(directory, LOG_FILE_NAME));
@@ -120,8 +113,8 @@ describe("security", () => {
   });
 
   it("open removes a symlink planted under a temporary name without touching its target", async () => {
-    const directory = join(root, "symlink-temp");
-    const target = join(root, "outside-temp.txt");
+    const directory = root.at("symlink-temp");
+    const target = root.at("outside-temp.txt");
     writeFileSync(target, "outside");
     mkdirSync(directory, { mode: 0o700 });
     const planted = join(directory, ".kvkit-0123456789abcdef.tmp");
@@ -134,7 +127,7 @@ describe("security", () => {
 
   for (const mask of [0o000, 0o022, 0o077, 0o777]) {
     it(`set() creates the directory 0700 and the log 0600 under umask ${mask.toString(8).padStart(3, "0")}`, async () => {
-      const directory = join(root, `umask-${mask.toString(8)}`, "nested");
+      const directory = root.at(`umask-${mask.toString(8)}`, "nested");
       const previous = process.umask(mask);
       try {
         await using backend = new FileBackend({ directory });
