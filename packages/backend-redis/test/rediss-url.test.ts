@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Cluster, Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import type { Outcome } from "./fixtures/rediss-child.ts";
 import { startTlsCluster, startTlsRedis } from "./helpers/redis-server.ts";
 
 // The README promises that `rediss://` turns TLS on. These tests open a bare `rediss://` URL,
@@ -47,17 +48,6 @@ const UNTRUSTED_CODES = [
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
   "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
 ];
-
-/** What the child reports for one way of opening the URL (see fixtures/rediss-child.ts). */
-interface Outcome {
-  readonly got?: string | null;
-  readonly health?: string;
-  readonly error?: {
-    readonly code?: string;
-    readonly causeCode?: string;
-    readonly message: string;
-  };
-}
 
 interface ChildReport {
   readonly direct: Outcome;
