@@ -30,6 +30,7 @@ import {
   type WriteOptions,
 } from "@kvkit/spec";
 import { Cluster, type Redis } from "ioredis";
+import { COMMAND_TIMED_OUT } from "./command-deadlines.ts";
 import { createClient } from "./create-client.ts";
 import { IndexedCommands } from "./indexed-commands.ts";
 import { KeyLayout } from "./key-layout.ts";
@@ -559,11 +560,15 @@ export class RedisBackend implements FullBackend {
         this.#cork();
         return await (signal === undefined ? send() : raceAbort(send(), signal));
       }
+      const waitStarted = performance.now();
       await this.#gate.wait(this.#timeoutMs, signal);
       this.#checkOpen();
       throwIfAborted(signal);
-      if (signal === undefined) return await send();
-      return await raceAbort(send(), signal);
+      // The wait for the connection counts against the deadline: the command gets what is left
+      // (its own deadline, counted from its send, would let it run a whole one more).
+      const left = this.#timeoutMs - (performance.now() - waitStarted);
+      const sent = withinDeadline(send(), left);
+      return await (signal === undefined ? sent : raceAbort(sent, signal));
     } catch (error) {
       throw mapRedisError(error, operation, write, this.#timeoutMs, this.#closed);
     } finally {
@@ -699,6 +704,29 @@ function expectedArg(version: Version | null): Buffer {
 
 /** Never equal to a stored version: those are 16 bytes long. */
 const NO_VERSION = Buffer.alloc(17);
+
+/** `promise`, or ioredis's command-timeout error if it has not settled within `ms`. */
+function withinDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => {
+        promise.catch(() => {});
+        reject(new Error(COMMAND_TIMED_OUT));
+      },
+      Math.max(0, Math.ceil(ms)),
+    );
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {

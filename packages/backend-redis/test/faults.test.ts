@@ -345,6 +345,36 @@ describe("backend-redis faults", () => {
     expect(await backend.get("k")).toEqual(bytes("new"));
   });
 
+  it("set() that waited for the connection settles within commandTimeout of its call, the wait included", async () => {
+    const own = await startRedis();
+    try {
+      const proxy = await FaultProxy.start({ targetPort: own.port });
+      opened.push(proxy);
+      const backend = new RedisBackend({
+        url: `redis://127.0.0.1:${proxy.port}`,
+        keyspace: randomUUID(),
+        commandTimeoutMs: TIMEOUT_MS,
+        connectTimeoutMs: TIMEOUT_MS,
+        maxReconnectDelayMs: 20,
+      });
+      opened.push(backend);
+      await backend.set("k", bytes("old"));
+      proxy.refuse();
+      proxy.cut();
+      await waitUntil(async () => (await backend.health()).status === "unavailable", 1000);
+      const write = settle(() => backend.set("k", bytes("new")));
+      await sleep(TIMEOUT_MS / 2);
+      // The connection comes back (INFO, the ready check, is answered) but writes are held.
+      await admin(own).call("CLIENT", "PAUSE", String(TIMEOUT_MS * 3), "WRITE");
+      proxy.refuse(false);
+      const result = await write;
+      expect(result.code).toBe("KVKIT_OUTCOME_UNKNOWN");
+      expect(result.ms).toBeLessThan(TIMEOUT_MS + 100);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it("get() and set() reject with KVKIT_UNAVAILABLE while a long script keeps the server BUSY (F6)", async () => {
     const backend = open(server.port);
     const control = admin(server);
