@@ -239,13 +239,17 @@ export class RedisBackend implements FullBackend {
     this.#checkOpen();
     throwIfAborted(options?.signal);
     if (keys.length === 0) return [];
+    // Copied now: the command may be sent after a wait for the connection, and the caller may
+    // change its array in the meantime.
+    const called = keys.slice();
     const layout = this.#layout;
+    const dataKeys = called.map((key) => layout.dataKey(key));
     const payloads = await this.#run("MGET", false, options?.signal, () =>
-      this.#client.mgetBuffer(keys.map((key) => layout.dataKey(key))),
+      this.#client.mgetBuffer(dataKeys),
     );
     for (let i = 0; i < payloads.length; i++) {
       const payload = payloads[i];
-      if (payload) this.#checkPayload(payload, keys[i] as string);
+      if (payload) this.#checkPayload(payload, called[i] as string);
     }
     return payloadValues(payloads);
   }

@@ -98,6 +98,21 @@ describe("RedisBackend", () => {
     await expect(backend.get("foreign")).rejects.toMatchObject({ code: "KVKIT_CORRUPTED" });
   });
 
+  it("getMany() reads the keys it was called with, even when the caller reuses the array while it waits for the connection", async () => {
+    const keyspace = randomUUID();
+    await open(keyspace).setMany([
+      { key: "a", value: bytes("A") },
+      { key: "b", value: bytes("B") },
+    ]);
+    // A new instance connects on its first call: the read waits for the connection.
+    const backend = open(keyspace);
+    const keys = ["a"];
+    const read = backend.getMany(keys);
+    keys[0] = "b";
+    keys.push("c");
+    expect(await read).toEqual([bytes("A")]);
+  });
+
   it("close() releases every connection it opened, watches included (R5)", async () => {
     const count = async (): Promise<number> =>
       String(await control.call("CLIENT", "LIST"))
