@@ -14,6 +14,7 @@ import {
   ClosedError,
   type CommitResult,
   ConflictError,
+  CorruptedError,
   compareKeys,
   type Durability,
   describeType,
@@ -48,6 +49,9 @@ import {
   encodeFileHeader,
   encodeSealRecord,
   encodeSnapshotRecord,
+  isIntactRecord,
+  logFileName,
+  RECORD_HEADER_BYTES,
 } from "./log-format.ts";
 import { LogReader } from "./log-reader.ts";
 import { manifestFor } from "./manifest.ts";
@@ -60,6 +64,7 @@ import {
   openLog,
   RETAINED_GENERATIONS,
   removeGeneration,
+  syncDirectory,
   writeAll,
 } from "./open-log.ts";
 import { lowerBound, SortedKeys } from "./sorted-keys.ts";
@@ -95,6 +100,9 @@ export interface FileBackendOptions {
 /** Where a key's current value lives in the log. */
 interface Entry {
   readonly version: string;
+  /** Where the record holding the value starts, and its length: compaction checks it. */
+  readonly recordStart: number;
+  readonly recordBytes: number;
   readonly valuePosition: number;
   readonly valueBytes: number;
   /** Epoch ms; 0 for no expiry. */
@@ -192,6 +200,8 @@ export class FileBackend implements FullBackend {
    * the disk holds only once the failed pages have left the page cache (a remount, a reboot).
    */
   #syncFailure: unknown;
+  /** Which fsync set {@link #syncFailure}, for messages. */
+  #syncFailureWhat: string | undefined;
   /**
    * Versions written by the group whose `fdatasync` failed. Their values are refused: whether
    * they are stored is known only after a reopen, and their pages may have been dropped and
@@ -441,7 +451,7 @@ export class FileBackend implements FullBackend {
     if (this.#closing !== undefined) return report("unavailable", { error: "closed" });
     if (options?.signal?.aborted) return report("unavailable", { error: "aborted" });
     if (this.#syncFailure !== undefined) {
-      return report("unavailable", { error: syncFailureMessage(this.#syncFailure) });
+      return report("unavailable", { error: this.#syncFailureMessage() });
     }
     const budget = this.manifest.healthTimeoutMs - 50;
     let timer: NodeJS.Timeout | undefined;
@@ -453,6 +463,14 @@ export class FileBackend implements FullBackend {
     });
     const probe = async (): Promise<HealthReport> => {
       await this.#ready(undefined);
+      if (isBackendError(this.#nextGenerationError, "KVKIT_CORRUPTED")) {
+        // Sealed, and the next generation cannot be written: nothing can be written until
+        // the store is restored.
+        return report("unavailable", {
+          error: this.#nextGenerationError.message,
+          code: this.#nextGenerationError.code,
+        });
+      }
       // Proves the directory accepts a new file, as every write's log append needs space.
       const path = createTempFile(this.#directory, (fd) => writeAll(fd, new Uint8Array(1)), false);
       await unlink(path).catch(() => undefined);
@@ -542,6 +560,7 @@ export class FileBackend implements FullBackend {
     this.#marker = log.marker;
     this.#generation = log.generation;
     this.#reader = new LogReader(log.fd, log.marker, log.firstRecord);
+    this.#nextGenerationError = undefined;
     this.#entries.clear();
     this.#sorted.clear();
     this.#liveBytes = 0;
@@ -573,7 +592,6 @@ export class FileBackend implements FullBackend {
    * writes are refused until a later catch-up writes it.
    */
   #nextGeneration(): boolean {
-    this.#nextGenerationError = undefined;
     const next = this.#generation + 1;
     let log = openGeneration(this.#directory, next);
     if (log === undefined) {
@@ -581,6 +599,11 @@ export class FileBackend implements FullBackend {
         this.#skipToNewest();
         return true;
       }
+      // Damage does not heal: another attempt would read every live value again only to stop
+      // at the same one. Another process may still write the generation (one that opened the
+      // store after the damage and so skipped the damaged record as torn), and it is used then.
+      if (isBackendError(this.#nextGenerationError, "KVKIT_CORRUPTED")) return false;
+      this.#nextGenerationError = undefined;
       let made = false;
       try {
         made = createGeneration(
@@ -595,6 +618,19 @@ export class FileBackend implements FullBackend {
           return false;
         }
         // Another process wrote it meanwhile: use theirs.
+      }
+      if (made && this.#durability === "power") {
+        try {
+          syncDirectory(this.#directory);
+        } catch (error) {
+          // The link may not survive a power loss, and with it every write acknowledged in
+          // this generation. This is not "another process was first" (the link succeeded),
+          // and trying again proves nothing: like a failed fdatasync (see #syncFailure), a
+          // later fsync can succeed without the lost metadata. Fail-stop: writes are refused
+          // until a reopen; reads go on from the index, which the new generation matches.
+          this.#syncFailure ??= error;
+          this.#syncFailureWhat ??= "An fsync of the store directory";
+        }
       }
       // Old generations are removed only far behind, so a generation's name is never free
       // again while a process could still be about to create it.
@@ -626,11 +662,18 @@ export class FileBackend implements FullBackend {
     for (const stream of this.#streams) stream.push({ type: "gap", reason: "reconnect" });
   }
 
-  /** Writes the next generation: header, then one snapshot record per live key. */
+  /**
+   * Writes the next generation: header, then one snapshot record per live key.
+   *
+   * @throws {CorruptedError} `KVKIT_CORRUPTED` when a live value's record no longer matches
+   *   its checksum: the snapshot would give the damaged bytes a fresh, valid one.
+   */
   #writeSnapshot(fd: number, generation: number): void {
     const floor = this.#logNow;
     const chunk: Buffer[] = [encodeFileHeader(this.#marker, generation)];
     let chunkBytes = 0;
+    // A batch's values share one record: it is read and checked once.
+    const checked = new Set<number>();
     for (const [key, entry] of this.#entries) {
       if (entry.expiresAt !== 0 && entry.expiresAt <= floor) continue;
       const record = encodeSnapshotRecord(this.#marker, {
@@ -638,7 +681,7 @@ export class FileBackend implements FullBackend {
         now: floor,
         key,
         expiresAt: entry.expiresAt,
-        value: this.#readValue(entry),
+        value: this.#readCheckedValue(key, entry, checked),
       });
       chunk.push(record);
       chunkBytes += record.length;
@@ -701,23 +744,46 @@ export class FileBackend implements FullBackend {
   }
 
   #readValue(entry: Entry): Uint8Array {
+    this.#assertKnown(entry);
+    return this.#readAt(entry.valuePosition, entry.valueBytes);
+  }
+
+  /**
+   * Like {@link #readValue}, but checks the checksum of the record holding the value first
+   * (once per record: `checked` holds the starts of those already checked).
+   *
+   * @throws {CorruptedError} `KVKIT_CORRUPTED` when the record no longer matches its checksum.
+   */
+  #readCheckedValue(key: string, entry: Entry, checked: Set<number>): Uint8Array {
+    if (checked.has(entry.recordStart)) return this.#readValue(entry);
+    this.#assertKnown(entry);
+    const record = Buffer.from(this.#readAt(entry.recordStart, entry.recordBytes).buffer);
+    if (!isIntactRecord(this.#marker, record)) {
+      throw new CorruptedError(
+        `The record holding the value of ${JSON.stringify(key)} at byte ${entry.recordStart} of ${logFileName(this.#generation)} in ${this.#directory} no longer matches its checksum; restore the store from a backup`,
+      );
+    }
+    checked.add(entry.recordStart);
+    const offset = entry.valuePosition - entry.recordStart;
+    return new Uint8Array(record.subarray(offset, offset + entry.valueBytes));
+  }
+
+  #assertKnown(entry: Entry): void {
     if (this.#syncFailure !== undefined && this.#unknownVersions.has(entry.version)) {
       throw new UnavailableError(
         `The value was written by a write whose fdatasync failed in ${this.#directory}; reopen the store to read what was stored`,
         { cause: this.#syncFailure },
       );
     }
-    const value = new Uint8Array(entry.valueBytes);
+  }
+
+  /** `length` bytes of the log at `position`, in a new plain array. */
+  #readAt(position: number, length: number): Uint8Array {
+    const bytes = new Uint8Array(length);
     let done = 0;
     try {
-      while (done < entry.valueBytes) {
-        const read = readSync(
-          this.#fd,
-          value,
-          done,
-          entry.valueBytes - done,
-          entry.valuePosition + done,
-        );
+      while (done < length) {
+        const read = readSync(this.#fd, bytes, done, length - done, position + done);
         if (read === 0) throw new Error("the log ended inside a value");
         done += read;
       }
@@ -726,7 +792,24 @@ export class FileBackend implements FullBackend {
         cause,
       });
     }
-    return value;
+    return bytes;
+  }
+
+  /** Says which fsync failed (see {@link #syncFailure}), with its error code. */
+  #syncFailureMessage(): string {
+    const code = (this.#syncFailure as { code?: unknown } | null)?.code;
+    return `${this.#syncFailureWhat ?? "An fsync"} failed${typeof code === "string" ? ` (${code})` : ""}`;
+  }
+
+  /**
+   * Why a write cannot be taken while the log is sealed and its next generation is not
+   * written: `KVKIT_CORRUPTED` when a live value failed its checksum (no retry helps),
+   * otherwise `KVKIT_UNAVAILABLE` (a full disk, say, which may pass).
+   */
+  #nextGenerationFailure(message: string, cause: unknown): Error {
+    return isBackendError(cause, "KVKIT_CORRUPTED")
+      ? new CorruptedError(message, { cause })
+      : new UnavailableError(message, { cause });
   }
 
   #setOp(key: string, value: Uint8Array, ttlMs: number | undefined): PlannedOp {
@@ -752,13 +835,20 @@ export class FileBackend implements FullBackend {
     }
     if (record === undefined) return true;
     if (record.kind === "commit") {
-      this.#applyCommit(record, recordStart, this.#inFlight.get(record.version));
+      this.#applyCommit(
+        record,
+        recordStart,
+        RECORD_HEADER_BYTES + body.length,
+        this.#inFlight.get(record.version),
+      );
       return true;
     }
     this.#logNow = Math.max(this.#logNow, record.now);
     if (record.kind === "seal") return false;
     this.#store(record.key, {
       version: record.version,
+      recordStart,
+      recordBytes: RECORD_HEADER_BYTES + body.length,
       valuePosition: recordStart + record.valueAt,
       valueBytes: record.valueBytes,
       expiresAt: record.expiresAt,
@@ -773,6 +863,7 @@ export class FileBackend implements FullBackend {
   #applyCommit(
     record: DecodedCommit,
     recordStart: number,
+    recordBytes: number,
     waiting: PendingWrite | undefined,
   ): void {
     // Expiry in checks is judged at the log's own clock, which only moves forward, so every
@@ -797,6 +888,8 @@ export class FileBackend implements FullBackend {
       if (op.type === "set") {
         this.#store(op.key, {
           version: record.version,
+          recordStart,
+          recordBytes,
           valuePosition: recordStart + op.valueAt,
           valueBytes: op.valueBytes,
           expiresAt: op.expiresAt,
@@ -909,7 +1002,7 @@ export class FileBackend implements FullBackend {
           this.#settle(
             write,
             new UnavailableError(
-              `${syncFailureMessage(cause)} in ${this.#directory}; reopen the store to write again`,
+              `${this.#syncFailureMessage()} in ${this.#directory}; reopen the store to write again`,
               { cause },
             ),
           );
@@ -929,9 +1022,10 @@ export class FileBackend implements FullBackend {
           for (const write of batch) {
             this.#settle(
               write,
-              new UnavailableError(`Cannot write the next log generation in ${this.#directory}`, {
-                cause: cause ?? this.#nextGenerationError,
-              }),
+              this.#nextGenerationFailure(
+                `Cannot write the next log generation in ${this.#directory}`,
+                cause ?? this.#nextGenerationError,
+              ),
             );
           }
           continue;
@@ -974,6 +1068,7 @@ export class FileBackend implements FullBackend {
       syncError = await syncing;
       if (syncError != null) {
         this.#syncFailure ??= syncError;
+        this.#syncFailureWhat ??= "An fdatasync of the log";
         for (const write of batch) this.#unknownVersions.add(write.commit.version);
       }
       this.#closeRetired();
@@ -1003,10 +1098,15 @@ export class FileBackend implements FullBackend {
         } else {
           this.#settle(
             write,
-            new UnavailableError(`Cannot append to the log in ${this.#directory}`, {
-              // No error: appended after a seal (void) whose next generation is not written.
-              cause: writeError ?? this.#nextGenerationError,
-            }),
+            writeError === undefined
+              ? // Appended after a seal (void) whose next generation is not written.
+                this.#nextGenerationFailure(
+                  `Cannot append to the log in ${this.#directory}`,
+                  this.#nextGenerationError,
+                )
+              : new UnavailableError(`Cannot append to the log in ${this.#directory}`, {
+                  cause: writeError,
+                }),
           );
         }
       }
@@ -1024,7 +1124,7 @@ export class FileBackend implements FullBackend {
     if (this.#reader === undefined || !this.#reader.skipOwnAppend(start, length)) return false;
     let recordStart = start;
     for (const write of batch) {
-      this.#applyCommit(write.commit, recordStart, write);
+      this.#applyCommit(write.commit, recordStart, write.commit.bytes.length, write);
       recordStart += write.commit.bytes.length;
     }
     return true;
@@ -1176,10 +1276,4 @@ function assertVersion(version: unknown, what: string): void {
   if (version !== null && typeof version !== "string") {
     throw new TypeError(`${what} must be a version string or null, not ${describeType(version)}`);
   }
-}
-
-/** Says that an `fdatasync` failed, with its error code. */
-function syncFailureMessage(cause: unknown): string {
-  const code = (cause as { code?: unknown } | null)?.code;
-  return `An fdatasync of the log failed${typeof code === "string" ? ` (${code})` : ""}`;
 }

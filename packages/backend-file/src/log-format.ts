@@ -122,6 +122,22 @@ export function recordChecksum(marker: Uint8Array, length: Uint8Array, body: Uin
   return crc32(body, crc32(length, markerChecksum(marker)));
 }
 
+/**
+ * Whether `record` (header and body, as read back from the log) is the complete record it
+ * claims to be: this store's marker, a length field that matches, and a matching checksum.
+ */
+export function isIntactRecord(marker: Uint8Array, record: Buffer): boolean {
+  if (record.length < RECORD_HEADER_BYTES) return false;
+  if (record.compare(marker, 0, marker.length, 0, marker.length) !== 0) return false;
+  if (record.readUInt32LE(8) !== record.length - RECORD_HEADER_BYTES) return false;
+  const checksum = recordChecksum(
+    marker,
+    record.subarray(8, 12),
+    record.subarray(RECORD_HEADER_BYTES),
+  );
+  return checksum === record.readUInt32LE(12);
+}
+
 let lastMarker: Uint8Array | undefined;
 let lastMarkerChecksum = 0;
 

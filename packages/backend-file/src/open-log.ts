@@ -15,7 +15,7 @@ import {
   writeSync,
 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { CorruptedError, UnavailableError } from "@kvkit/spec";
+import { CorruptedError, isBackendError, UnavailableError } from "@kvkit/spec";
 import {
   decodeFileHeader,
   encodeFileHeader,
@@ -68,7 +68,13 @@ export function openLog(directory: string, syncToDisk: boolean): OpenedLog {
     const newest = newestGeneration(directory);
     if (newest < 0) {
       const header = encodeFileHeader(randomBytes(8), 0);
-      createGeneration(directory, 0, (fd) => writeAll(fd, header), syncToDisk);
+      if (createGeneration(directory, 0, (fd) => writeAll(fd, header), syncToDisk) && syncToDisk) {
+        try {
+          syncDirectory(directory);
+        } catch (cause) {
+          throw new UnavailableError(`Cannot fsync the store directory ${directory}`, { cause });
+        }
+      }
       continue;
     }
     const opened = openGeneration(directory, newest);
@@ -125,6 +131,12 @@ export function openGeneration(directory: string, generation: number): OpenedLog
  * Creates one generation's log from what `write` puts into a temporary file. Returns `false`
  * when the generation already existed (another process made it first) or when a newer
  * generation exists by the time the file is complete (this process fell behind while writing).
+ *
+ * Does not fsync the directory: a caller that needs the new name to survive a power loss
+ * calls {@link syncDirectory} after a `true`, and decides what its failure means.
+ *
+ * @throws {UnavailableError} `KVKIT_UNAVAILABLE` when the file cannot be written or linked.
+ *   A kvkit error thrown by `write` (such as `KVKIT_CORRUPTED`) is passed on unchanged.
  */
 export function createGeneration(
   directory: string,
@@ -139,6 +151,7 @@ export function createGeneration(
     try {
       temp = createTempFile(directory, write, syncToDisk);
     } catch (cause) {
+      if (isBackendError(cause)) throw cause;
       throw new UnavailableError(`Cannot create a log in ${directory}`, { cause });
     }
     // Checked right before the link, after the slow part: a generation is only created by a
@@ -159,7 +172,6 @@ export function createGeneration(
       continue;
     }
     removeQuietly(temp);
-    if (syncToDisk) syncDirectory(directory);
     return true;
   }
 }

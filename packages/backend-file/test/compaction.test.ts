@@ -1,16 +1,35 @@
-import { readdirSync, statSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { WatchEvent } from "@kvkit/spec";
 import { ManualClock } from "@kvkit/testkit";
 import { describe, expect, it } from "vitest";
 import { FileBackend } from "../src/index.ts";
-import { LOG_NAME, logFileName } from "../src/log-format.ts";
+import { LOG_FILE_NAME, LOG_NAME, logFileName } from "../src/log-format.ts";
 import { newestGeneration, RETAINED_GENERATIONS } from "../src/open-log.ts";
 import { temporaryRoot } from "./helpers/temporary-root.ts";
 
 const root = temporaryRoot("kvkit-file-compaction-");
 
 const value = (n: number, size = 1000): Uint8Array => new Uint8Array(size).fill(n & 0xff);
+
+/** Flips one byte in the middle of the last copy of `needle` in the file at `path`. */
+function corruptLastCopy(path: string, needle: Uint8Array): void {
+  const at = readFileSync(path).lastIndexOf(needle);
+  expect(at).toBeGreaterThan(0);
+  const position = at + Math.floor(needle.length / 2);
+  const fd = openSync(path, "r+");
+  try {
+    writeSync(
+      fd,
+      new Uint8Array([(needle[Math.floor(needle.length / 2)] as number) ^ 0xff]),
+      0,
+      1,
+      position,
+    );
+  } finally {
+    closeSync(fd);
+  }
+}
 
 describe("compaction", () => {
   it("set() compacts an overwritten log into a new generation that holds only live data", async () => {
@@ -110,5 +129,42 @@ describe("compaction", () => {
     }
     expect(events.at(-1)).toMatchObject({ type: "gap", reason: "reconnect" });
     await stream.close();
+  });
+
+  it("compaction does not copy a value whose bytes no longer match their checksum: the old generation stays, writes reject with KVKIT_CORRUPTED and health() says so", async () => {
+    // Regression: compaction read live values without checking them, so a value damaged on
+    // disk after it was replayed moved into the next generation under a fresh, valid checksum.
+    const directory = root.fresh();
+    const damaged = new Uint8Array(Buffer.from(`damaged:${"d".repeat(300)}`, "utf8"));
+    const setup = new FileBackend({ directory, compactAtBytes: 0 });
+    await setup.set("damaged", damaged);
+    await setup.set("intact", value(7));
+    for (let i = 0; i < 100; i++) await setup.set("churn", value(i));
+    await setup.close();
+    await using backend = new FileBackend({ directory, compactAtBytes: 64 * 1024 });
+    // Replayed (and its checksum checked) while intact; the bytes rot afterwards.
+    expect(await backend.get("damaged")).toEqual(damaged);
+    corruptLastCopy(join(directory, LOG_FILE_NAME), damaged);
+
+    // The log is past compactAtBytes: this write's flush seals it and tries to compact.
+    await backend.set("trigger", value(1));
+
+    expect(newestGeneration(directory)).toBe(0);
+    await expect(backend.set("later", value(2))).rejects.toMatchObject({
+      code: "KVKIT_CORRUPTED",
+    });
+    const health = await backend.health();
+    expect(health.status).toBe("unavailable");
+    expect(health.details.code).toBe("KVKIT_CORRUPTED");
+    expect(await backend.getMany(["intact", "churn", "trigger"])).toEqual([
+      value(7),
+      value(99),
+      value(1),
+    ]);
+    // A fresh instance never serves the damaged bytes: its replay skips the record whose
+    // checksum fails (like a torn write), and "damaged" had no earlier value.
+    await using reopened = new FileBackend({ directory });
+    expect(await reopened.get("damaged")).toBeUndefined();
+    expect(await reopened.get("intact")).toEqual(value(7));
   });
 });
