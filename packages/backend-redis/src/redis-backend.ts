@@ -103,6 +103,8 @@ export class RedisBackend implements FullBackend {
   #closed = false;
   #corked = false;
   #closing: Promise<void> | undefined;
+  /** Resolves the wait of close() for the operations in flight when the last one settles. */
+  #settled: (() => void) | undefined;
 
   /** Does no I/O: the first operation connects. */
   constructor(options: RedisBackendOptions = {}) {
@@ -530,10 +532,19 @@ export class RedisBackend implements FullBackend {
 
   async #shutdown(): Promise<void> {
     this.#gate.close();
-    await Promise.allSettled([...this.#watches].map((stream) => stream.close()));
+    // Operations in flight settle first, each within its deadline: one may still send a command
+    // (ioredis re-sends a script call refused with NOSCRIPT as EVAL), which QUIT would cut off.
+    const settled =
+      this.#inFlight === 0
+        ? undefined
+        : new Promise<void>((resolve) => {
+            this.#settled = resolve;
+          });
+    await Promise.allSettled([settled, ...[...this.#watches].map((stream) => stream.close())]);
     const client = this.#client;
     if (client.status === "ready") {
-      // QUIT lets commands in flight finish first; bounded like every command.
+      // QUIT lets commands still in flight (an aborted operation's) finish first; bounded like
+      // every command.
       await client.quit().catch(() => {});
     }
     client.disconnect();
@@ -576,7 +587,7 @@ export class RedisBackend implements FullBackend {
     } catch (error) {
       throw mapRedisError(error, operation, write, this.#timeoutMs, this.#closed);
     } finally {
-      this.#inFlight--;
+      if (--this.#inFlight === 0) this.#settled?.();
     }
   }
 

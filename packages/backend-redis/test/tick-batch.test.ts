@@ -123,6 +123,25 @@ describe.each<StoreMode>(["plain", "indexed"])("tick batches, mode %s", (mode) =
   });
 });
 
+describe("close() and the script cache, mode indexed", () => {
+  it("close() right after issuing sets stores every one when the server lost its script cache (NOSCRIPT, re-sent as EVAL)", async () => {
+    const keyspace = randomUUID();
+    const backend = open("indexed", undefined, keyspace);
+    // Loads the set and batch scripts on the connection (ioredis then calls them by EVALSHA).
+    await Promise.all([backend.set("warm-up", bytes("1")), backend.set("warm-up", bytes("2"))]);
+    await backend.set("warm-up", bytes("3"));
+    // As after a server restart or failover: every script call first meets NOSCRIPT.
+    await control.script("FLUSH");
+    const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
+    const writes = keys.map((key) => settle(() => backend.set(key, bytes(key))));
+    await backend.close();
+    const outcomes = await Promise.all(writes);
+    expect(new Set(outcomes.map((outcome) => outcome.code))).toEqual(new Set(["ok"]));
+    const reader = open("indexed", undefined, keyspace);
+    expect((await reader.getMany(keys)).map(text)).toEqual(keys);
+  });
+});
+
 describe.each<StoreMode>(["plain", "indexed"])("issue order with signals, mode %s", (mode) => {
   // Event-emitter callbacks (an HTTP handler) run outside any microtask: there the end-of-tick
   // batch goes out before promise continuations do.
