@@ -542,9 +542,9 @@ export class RedisBackend implements FullBackend {
           });
     await Promise.allSettled([settled, ...[...this.#watches].map((stream) => stream.close())]);
     const client = this.#client;
-    if (client.status === "ready") {
-      // QUIT lets commands still in flight (an aborted operation's) finish first; bounded like
-      // every command.
+    // A command still unanswered now belongs to an operation that settled already (it timed
+    // out, or was aborted): QUIT would wait behind it, up to a deadline more, for nobody.
+    if (client.status === "ready" && !unanswered(client)) {
       await client.quit().catch(() => {});
     }
     client.disconnect();
@@ -719,6 +719,15 @@ function expectedArg(version: Version | null): Buffer {
 
 /** Never equal to a stored version: those are 16 bytes long. */
 const NO_VERSION = Buffer.alloc(17);
+
+/** Whether a connection of `client` holds a command written and not yet answered. */
+function unanswered(client: RedisClient): boolean {
+  const connections = client instanceof Cluster ? client.nodes() : [client];
+  return connections.some(
+    (connection) =>
+      ((connection as Redis & { commandQueue?: { length: number } }).commandQueue?.length ?? 0) > 0,
+  );
+}
 
 /** `promise`, or ioredis's command-timeout error if it has not settled within `ms`. */
 function withinDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {

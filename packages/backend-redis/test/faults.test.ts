@@ -320,6 +320,24 @@ describe("backend-redis faults", () => {
       proxy.heal();
     });
 
+    it("close() with gets and sets in flight settles within commandTimeout + 100 ms, and so does each of them", async () => {
+      const proxy = await proxyTo(server);
+      const backend = open(proxy.port);
+      await backend.set("k", bytes("v"));
+      proxy.blackhole();
+      const operations = Array.from({ length: 20 }, (_, i) =>
+        settle<unknown>(() => (i % 2 === 0 ? backend.get("k") : backend.set("k", bytes("w")))),
+      );
+      const closed = await settle(() => backend.close());
+      expect(closed.code).toBe("ok");
+      expect(closed.ms).toBeLessThan(TIMEOUT_MS + 100);
+      const outcomes = await Promise.all(operations);
+      expect(new Set(outcomes.map((outcome) => outcome.code))).toEqual(
+        new Set(["KVKIT_TIMEOUT", "KVKIT_OUTCOME_UNKNOWN"]),
+      );
+      proxy.heal();
+    });
+
     it("health() reports unavailable within 1 s", async () => {
       const proxy = await proxyTo(server);
       const backend = open(proxy.port);
