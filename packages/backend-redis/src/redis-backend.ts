@@ -387,9 +387,11 @@ export class RedisBackend implements FullBackend {
       }),
       deletes: deletes.map((key) => layout.dataKey(key)),
     };
+    // Taken now: the caller may change its array while the commit waits for the connection.
+    const checked = checks.map((check) => check.key);
     const failed = await this.#run("COMMIT", true, options?.signal, this.#commands.commit(command));
     if (failed.length > 0) {
-      throw new ConflictError(failed.map((index) => (checks[index - 1] as { key: string }).key));
+      throw new ConflictError(failed.map((index) => checked[index - 1] as string));
     }
     return { versions };
   }

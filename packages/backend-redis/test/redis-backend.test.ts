@@ -113,6 +113,17 @@ describe("RedisBackend", () => {
     expect(await read).toEqual([bytes("A")]);
   });
 
+  it("commit() names the key whose check failed, even when the caller reuses its checks array while it waits for the connection", async () => {
+    const keyspace = randomUUID();
+    await open(keyspace).set("a", bytes("A"));
+    // A new instance connects on its first call: the commit waits for the connection.
+    const backend = open(keyspace);
+    const checks = [{ key: "a", version: null }];
+    const commit = backend.commit({ checks, set: [{ key: "c", value: bytes("C") }] });
+    checks[0] = { key: "b", version: null };
+    await expect(commit).rejects.toMatchObject({ code: "KVKIT_CONFLICT", keys: ["a"] });
+  });
+
   it("close() releases every connection it opened, watches included (R5)", async () => {
     const count = async (): Promise<number> =>
       String(await control.call("CLIENT", "LIST"))
