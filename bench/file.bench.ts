@@ -2,7 +2,9 @@
 // (native references), and against the physical floor of one durable file write
 // (write + fsync + rename, measured here in the same run). Workload of
 // reference/bench-peers.md §2: keys of 16-32 B, 100 B values; set in key order, get in a
-// shuffled order; sequential (await each) and 64 in flight.
+// shuffled order; sequential (await each) and 64 in flight. Then the same gets of keys written
+// by batches of 100 (one record per batch in the file backend, which checks every value it
+// reads), and getMany() of one batch's keys.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { open, rename } from "node:fs/promises";
@@ -16,13 +18,14 @@ import fsDriver from "unstorage/drivers/fs";
 import { type Contender, type Measurement, measure } from "./src/measure.ts";
 import { printEnvironment } from "./src/print-environment.ts";
 import { printReport } from "./src/print-report.ts";
-import { type KeyOptions, makeKeys, makeWorkload, VALUE_LENGTH } from "./src/workload.ts";
+import { type KeyOptions, makeKeys, makeWorkload, shuffled, VALUE_LENGTH } from "./src/workload.ts";
 
 const SEQUENTIAL_N = Number(process.env.BENCH_SEQUENTIAL_N ?? 200);
 const CONCURRENT_N = Number(process.env.BENCH_CONCURRENT_N ?? 3000);
 const GET_N = Number(process.env.BENCH_GET_N ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const IN_FLIGHT = 64;
+const BATCH_SIZE = 100;
 
 /** A store as the benchmark drives it. */
 interface Subject {
@@ -30,6 +33,13 @@ interface Subject {
   get(key: string): Promise<Uint8Array | undefined | null>;
   set(key: string, value: Uint8Array): Promise<unknown>;
   close(): Promise<unknown>;
+}
+
+/** A store with batch writes and multi-key reads, for the batch-read scenarios. */
+interface BatchSubject extends Subject {
+  /** Writes every key with `value` in one batch (durable like the store's `set`). */
+  setMany(keys: readonly string[], value: Uint8Array): Promise<unknown>;
+  getMany(keys: readonly string[]): Promise<readonly (Uint8Array | undefined | null)[]>;
 }
 
 const root = mkdtempSync(join(tmpdir(), "kvkit-file-bench-"));
@@ -84,42 +94,60 @@ function floor(withDirectorySync: boolean): Subject {
   };
 }
 
-function kvkit(durability: "power" | "process"): Subject {
+function kvkit(durability: "power" | "process"): BatchSubject {
   const backend = new FileBackend({ directory: directory(`kvkit-${durability}`), durability });
   return {
     name: `kvkit file (${durability})`,
     get: (key) => backend.get(key),
     set: (key, value) => backend.set(key, value),
+    setMany: (keys, value) => backend.setMany(keys.map((key) => ({ key, value }))),
+    getMany: (keys) => backend.getMany(keys),
     close: () => backend.close(),
   };
 }
 
-function unstorage(): Subject {
+function unstorage(): BatchSubject {
   const storage = createStorage({ driver: fsDriver({ base: directory("unstorage") }) });
   return {
     name: "unstorage fs",
     get: (key) => storage.getItemRaw<Uint8Array>(key),
     set: (key, value) => storage.setItemRaw(key, value),
+    // unstorage has no raw batch calls: one call per key, all in flight.
+    setMany: (keys, value) => Promise.all(keys.map((key) => storage.setItemRaw(key, value))),
+    getMany: (keys) => Promise.all(keys.map((key) => storage.getItemRaw<Uint8Array>(key))),
     close: () => storage.dispose(),
   };
 }
 
-function lmdb(): Subject {
+function lmdb(): BatchSubject {
   const db = openLmdb<Buffer, string>({ path: directory("lmdb"), encoding: "binary" });
   return {
     name: "lmdb (durable)",
     get: async (key) => db.get(key),
     set: (key, value) => db.put(key, Buffer.from(value.buffer, value.byteOffset, value.byteLength)),
+    setMany: (keys, value) =>
+      db.transaction(() => {
+        for (const key of keys) {
+          db.put(key, Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+        }
+      }),
+    getMany: (keys) => db.getMany([...keys]),
     close: () => db.close(),
   };
 }
 
-function classicLevel(): Subject {
+function classicLevel(): BatchSubject {
   const db = new ClassicLevel<string, Uint8Array>(directory("level"), { valueEncoding: "view" });
   return {
     name: "classic-level (sync)",
     get: (key) => db.get(key),
     set: (key, value) => db.put(key, value, { sync: true }),
+    setMany: (keys, value) =>
+      db.batch(
+        keys.map((key) => ({ type: "put", key, value })),
+        { sync: true },
+      ),
+    getMany: (keys) => db.getMany([...keys]),
     close: () => db.close(),
   };
 }
@@ -177,13 +205,13 @@ async function main(): Promise<void> {
     kvkit("process"),
   ];
   const [kv, floorSubject, , unstorageSubject, lmdbSubject, levelSubject, kvProcess] = subjects as [
+    BatchSubject,
     Subject,
     Subject,
-    Subject,
-    Subject,
-    Subject,
-    Subject,
-    Subject,
+    BatchSubject,
+    BatchSubject,
+    BatchSubject,
+    BatchSubject,
   ];
   const results: Measurement[] = [];
   results.push(
@@ -228,6 +256,59 @@ async function main(): Promise<void> {
             const read = await subject.get(key);
             if (read === undefined || read === null || read.byteLength !== value.byteLength) {
               throw new Error(`${subject.name} lost ${key}`);
+            }
+          }
+        },
+      })),
+      rounds: ROUNDS,
+      warmupRounds: 1,
+    })),
+  );
+  // The same reads of keys written by batches of BATCH_SIZE: in this backend a batch is one
+  // record, so a value read back sits inside a record of about BATCH_SIZE values.
+  const batchReaders = [kv, unstorageSubject, lmdbSubject, levelSubject];
+  const { keys: batchKeys, readOrder: batchReadOrder } = makeWorkload(GET_N, taggedKeys("bat"));
+  const writeInBatches = async (subject: BatchSubject): Promise<void> => {
+    for (let at = 0; at < batchKeys.length; at += BATCH_SIZE) {
+      await subject.setMany(batchKeys.slice(at, at + BATCH_SIZE), value);
+    }
+  };
+  results.push(
+    ...(await measure({
+      name: `get, sequential, keys set in batches of ${BATCH_SIZE}`,
+      ops: GET_N,
+      contenders: batchReaders.map((subject) => ({
+        name: subject.name,
+        setup: () => writeInBatches(subject),
+        async run() {
+          for (const key of batchReadOrder) {
+            const read = await subject.get(key);
+            if (read === undefined || read === null || read.byteLength !== value.byteLength) {
+              throw new Error(`${subject.name} lost ${key}`);
+            }
+          }
+        },
+      })),
+      rounds: ROUNDS,
+      warmupRounds: 1,
+    })),
+  );
+  // getMany of one batch's keys (in shuffled order), each batch in turn; ops are keys read.
+  const batches: string[][] = [];
+  for (let at = 0; at < batchKeys.length; at += BATCH_SIZE) {
+    batches.push(shuffled(batchKeys.slice(at, at + BATCH_SIZE)));
+  }
+  results.push(
+    ...(await measure({
+      name: `getMany of ${BATCH_SIZE} keys set in one batch (ops = keys)`,
+      ops: GET_N,
+      contenders: batchReaders.map((subject) => ({
+        name: subject.name,
+        async run() {
+          for (const keys of batches) {
+            const read = await subject.getMany(keys);
+            if (read.some((bytes) => bytes?.byteLength !== value.byteLength)) {
+              throw new Error(`${subject.name} lost a key of a batch`);
             }
           }
         },

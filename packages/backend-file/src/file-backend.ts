@@ -52,6 +52,7 @@ import {
   isIntactRecord,
   logFileName,
   RECORD_HEADER_BYTES,
+  valueChecksum,
 } from "./log-format.ts";
 import { LogReader } from "./log-reader.ts";
 import { manifestFor } from "./manifest.ts";
@@ -105,6 +106,11 @@ interface Entry {
   readonly recordBytes: number;
   readonly valuePosition: number;
   readonly valueBytes: number;
+  /**
+   * CRC-32 of the value's bytes, taken at replay from bytes whose record checksum matched (or
+   * that this instance appended itself): every read compares the bytes it gets with it.
+   */
+  readonly valueChecksum: number;
   /** Epoch ms; 0 for no expiry. */
   readonly expiresAt: number;
 }
@@ -144,6 +150,12 @@ const NO_CHECKS: readonly EncodedCheck[] = [];
 const NO_KEYS: readonly string[] = [];
 
 const LIST_PAGE = 256;
+
+/**
+ * `getMany()` reads values with one `pread` while less than this lies between them (such as
+ * the keys between the values of one batch record); what lies between is read and dropped.
+ */
+const COALESCE_GAP_BYTES = 4096;
 
 /**
  * A durable key-value store in a directory, shared by every process that opens it.
@@ -230,7 +242,7 @@ export class FileBackend implements FullBackend {
     assertValidKey(key, this.#limits.maxKeyBytes);
     await this.#ready(options);
     const entry = this.#live(this.#prefix + key);
-    return entry === undefined ? undefined : this.#readValue(entry);
+    return entry === undefined ? undefined : this.#readValue(key, entry);
   }
 
   async has(key: string, options?: OperationOptions): Promise<boolean> {
@@ -274,10 +286,10 @@ export class FileBackend implements FullBackend {
     this.#assertBatchSize(keys.length);
     for (const key of keys) assertValidKey(key, this.#limits.maxKeyBytes);
     await this.#ready(options);
-    return keys.map((key) => {
-      const entry = this.#live(this.#prefix + key);
-      return entry === undefined ? undefined : this.#readValue(entry);
-    });
+    return this.#readValues(
+      keys,
+      keys.map((key) => this.#live(this.#prefix + key)),
+    );
   }
 
   async setMany(entries: readonly BatchEntry[], options?: WriteOptions): Promise<void> {
@@ -316,7 +328,7 @@ export class FileBackend implements FullBackend {
     await this.#ready(options);
     const entry = this.#live(this.#prefix + key);
     if (entry === undefined) return undefined;
-    return { value: this.#readValue(entry), version: entry.version };
+    return { value: this.#readValue(key, entry), version: entry.version };
   }
 
   async compareAndSet(
@@ -743,9 +755,70 @@ export class FileBackend implements FullBackend {
     return entry.expiresAt === 0 || entry.expiresAt > this.#now() ? entry : undefined;
   }
 
-  #readValue(entry: Entry): Uint8Array {
+  /**
+   * The value `entry` locates, read from the log and compared with its checksum.
+   *
+   * @throws {CorruptedError} `KVKIT_CORRUPTED` when the bytes no longer match it.
+   */
+  #readValue(key: string, entry: Entry): Uint8Array {
     this.#assertKnown(entry);
-    return this.#readAt(entry.valuePosition, entry.valueBytes);
+    const bytes = this.#readAt(entry.valuePosition, entry.valueBytes);
+    this.#assertIntact(key, entry, bytes, 0);
+    return bytes;
+  }
+
+  /**
+   * {@link #readValue} for many keys. Values that lie close together in the log (such as those
+   * of one batch record) are read with one `pread` of the span that holds them; each value is
+   * still checked against its own checksum.
+   */
+  #readValues(
+    keys: readonly string[],
+    entries: readonly (Entry | undefined)[],
+  ): (Uint8Array | undefined)[] {
+    const values: (Uint8Array | undefined)[] = new Array(entries.length).fill(undefined);
+    const order: number[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      if (entry === undefined) continue;
+      this.#assertKnown(entry);
+      order.push(i);
+    }
+    order.sort((a, b) => (entries[a] as Entry).valuePosition - (entries[b] as Entry).valuePosition);
+    let runStart = 0;
+    while (runStart < order.length) {
+      const first = entries[order[runStart] as number] as Entry;
+      let end = first.valuePosition + first.valueBytes;
+      let runEnd = runStart + 1;
+      for (; runEnd < order.length; runEnd++) {
+        const next = entries[order[runEnd] as number] as Entry;
+        if (next.valuePosition - end > COALESCE_GAP_BYTES) break;
+        end = Math.max(end, next.valuePosition + next.valueBytes);
+      }
+      if (runEnd - runStart === 1) {
+        const index = order[runStart] as number;
+        values[index] = this.#readValue(keys[index] as string, first);
+      } else {
+        const span = this.#readAt(first.valuePosition, end - first.valuePosition);
+        for (let at = runStart; at < runEnd; at++) {
+          const index = order[at] as number;
+          const entry = entries[index] as Entry;
+          const offset = entry.valuePosition - first.valuePosition;
+          this.#assertIntact(keys[index] as string, entry, span, offset);
+          values[index] = new Uint8Array(span.subarray(offset, offset + entry.valueBytes));
+        }
+      }
+      runStart = runEnd;
+    }
+    return values;
+  }
+
+  /** Rejects when `bytes` at `offset` no longer match the checksum `entry` took at replay. */
+  #assertIntact(key: string, entry: Entry, bytes: Uint8Array, offset: number): void {
+    if (valueChecksum(bytes, offset, offset + entry.valueBytes) === entry.valueChecksum) return;
+    throw new CorruptedError(
+      `The value of ${JSON.stringify(key)} at byte ${entry.valuePosition} of ${logFileName(this.#generation)} in ${this.#directory} no longer matches its checksum; restore the store from a backup`,
+    );
   }
 
   /**
@@ -755,7 +828,7 @@ export class FileBackend implements FullBackend {
    * @throws {CorruptedError} `KVKIT_CORRUPTED` when the record no longer matches its checksum.
    */
   #readCheckedValue(key: string, entry: Entry, checked: Set<number>): Uint8Array {
-    if (checked.has(entry.recordStart)) return this.#readValue(entry);
+    if (checked.has(entry.recordStart)) return this.#readValue(key, entry);
     this.#assertKnown(entry);
     const record = Buffer.from(this.#readAt(entry.recordStart, entry.recordBytes).buffer);
     if (!isIntactRecord(this.#marker, record)) {
@@ -840,6 +913,8 @@ export class FileBackend implements FullBackend {
         recordStart,
         RECORD_HEADER_BYTES + body.length,
         this.#inFlight.get(record.version),
+        body,
+        -RECORD_HEADER_BYTES,
       );
       return true;
     }
@@ -851,6 +926,11 @@ export class FileBackend implements FullBackend {
       recordBytes: RECORD_HEADER_BYTES + body.length,
       valuePosition: recordStart + record.valueAt,
       valueBytes: record.valueBytes,
+      valueChecksum: valueChecksum(
+        body,
+        record.valueAt - RECORD_HEADER_BYTES,
+        record.valueAt - RECORD_HEADER_BYTES + record.valueBytes,
+      ),
       expiresAt: record.expiresAt,
     });
     return true;
@@ -858,13 +938,16 @@ export class FileBackend implements FullBackend {
 
   /**
    * Replays one commit record at its place in the log (see {@link #apply}); `waiting` is the
-   * write of this instance that appended it, which learns the outcome.
+   * write of this instance that appended it, which learns the outcome. The record's bytes are
+   * in `bytes`, its first byte at `bytesAt` (negative when `bytes` is the body alone).
    */
   #applyCommit(
     record: DecodedCommit,
     recordStart: number,
     recordBytes: number,
     waiting: PendingWrite | undefined,
+    bytes: Uint8Array,
+    bytesAt: number,
   ): void {
     // Expiry in checks is judged at the log's own clock, which only moves forward, so every
     // process decides alike (and a compaction may drop what expired by the seal).
@@ -892,6 +975,11 @@ export class FileBackend implements FullBackend {
           recordBytes,
           valuePosition: recordStart + op.valueAt,
           valueBytes: op.valueBytes,
+          valueChecksum: valueChecksum(
+            bytes,
+            bytesAt + op.valueAt,
+            bytesAt + op.valueAt + op.valueBytes,
+          ),
           expiresAt: op.expiresAt,
         });
         existed.push(false);
@@ -1124,7 +1212,14 @@ export class FileBackend implements FullBackend {
     if (this.#reader === undefined || !this.#reader.skipOwnAppend(start, length)) return false;
     let recordStart = start;
     for (const write of batch) {
-      this.#applyCommit(write.commit, recordStart, write.commit.bytes.length, write);
+      this.#applyCommit(
+        write.commit,
+        recordStart,
+        write.commit.bytes.length,
+        write,
+        write.commit.bytes,
+        0,
+      );
       recordStart += write.commit.bytes.length;
     }
     return true;
