@@ -49,6 +49,52 @@ function nextReply(socket: Socket, ms = 300): Promise<string> {
   });
 }
 
+/** An echo server: writes every byte back and records the byte stream it received. */
+interface EchoServer {
+  readonly server: Server;
+  readonly port: number;
+  received(): string;
+}
+
+async function startEchoServer(): Promise<EchoServer> {
+  let received = "";
+  const server = createServer((socket) => {
+    socket.on("data", (chunk) => {
+      received += chunk.toString();
+      socket.write(chunk);
+    });
+    socket.on("error", () => {});
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  return {
+    server,
+    port: typeof address === "object" && address ? address.port : 0,
+    received: () => received,
+  };
+}
+
+/** Everything `socket` receives until `length` bytes have arrived or `ms` passed. */
+function readStream(socket: Socket, length: number, ms = 3000): Promise<string> {
+  return new Promise((resolve) => {
+    let stream = "";
+    const done = (): void => {
+      clearTimeout(timer);
+      socket.off("data", onData);
+      resolve(stream);
+    };
+    const onData = (chunk: Buffer): void => {
+      stream += chunk.toString();
+      if (stream.length >= length) done();
+    };
+    const timer = setTimeout(done, ms);
+    socket.on("data", onData);
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe("FaultProxy", () => {
   let target: LineServer;
   let proxy: FaultProxy;
@@ -113,6 +159,86 @@ describe("FaultProxy", () => {
     expect(await nextReply(socket, 1000)).toBe("ok:slow");
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
     socket.destroy();
+  });
+
+  // Regression: setDelay() scheduled each delayed chunk with its own timer, of a shorter length
+  // after the delay was shortened; timers due in the same millisecond do not fire in the order
+  // they were set, so later chunks overtook earlier ones (false KVKIT_CORRUPTED reads).
+  it("setDelay() keeps byte order both ways however the delay changes while chunks are pending", async () => {
+    const echo = await startEchoServer();
+    const echoProxy = await FaultProxy.start({ targetPort: echo.port });
+    try {
+      const socket = await connect(echoProxy.port);
+      const chunks: string[] = [];
+      const send = (): void => {
+        const chunk = `${String(chunks.length).padStart(2, "0")},`;
+        chunks.push(chunk);
+        socket.write(chunk);
+      };
+      const stream = readStream(socket, 40 * 3);
+      echoProxy.setDelay(300);
+      send();
+      await sleep(5);
+      echoProxy.setDelay(0); // shortened to zero while the first chunk is pending
+      for (let i = 0; i < 12; i++) {
+        send();
+        await sleep(3);
+      }
+      echoProxy.setDelay(400); // lengthened
+      send();
+      await sleep(5);
+      echoProxy.setDelay(50); // shortened, not to zero
+      for (let i = 0; i < 12; i++) {
+        send();
+        await sleep(3);
+      }
+      echoProxy.setDelay(0);
+      while (chunks.length < 40) send();
+      const expected = chunks.join("");
+      const received = await stream;
+      expect(echo.received()).toBe(expected);
+      expect(received).toBe(expected);
+      socket.destroy();
+    } finally {
+      await echoProxy.close();
+      echo.server.close();
+    }
+  });
+
+  it("blackhole() holds delayed chunks that are still pending, and heal() cuts them", async () => {
+    const socket = await connect(proxy.port);
+    proxy.setDelay(100);
+    socket.write("held");
+    await sleep(20);
+    proxy.blackhole();
+    expect(await nextReply(socket, 300)).toBe("silent");
+    expect(target.received).toEqual([]);
+    proxy.heal();
+    expect(await nextReply(socket)).toBe("closed");
+    expect(target.received).toEqual([]);
+  });
+
+  it("cut() discards delayed chunks that are still pending", async () => {
+    const socket = await connect(proxy.port);
+    proxy.setDelay(100);
+    socket.write("gone");
+    await sleep(20);
+    proxy.cut();
+    expect(await nextReply(socket)).toBe("closed");
+    await sleep(150);
+    expect(target.received).toEqual([]);
+  });
+
+  it("dropNextReply() under a delay drops the reply of the matching request, not an earlier one", async () => {
+    const socket = await connect(proxy.port);
+    proxy.setDelay(100);
+    socket.write("a");
+    await sleep(20);
+    proxy.dropNextReply();
+    socket.write("b");
+    expect(await nextReply(socket, 1000)).toBe("ok:a");
+    expect(await nextReply(socket, 1000)).toBe("closed");
+    expect(target.received).toEqual(["a", "b"]);
   });
 
   it("setDelay() rejects a negative duration with a RangeError", () => {

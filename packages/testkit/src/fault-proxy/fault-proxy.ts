@@ -1,4 +1,5 @@
 import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { DelayLine } from "./delay-line.ts";
 
 /** Options of {@link FaultProxy.start}. */
 export interface FaultProxyOptions {
@@ -16,8 +17,12 @@ export type RequestFilter = (request: Buffer) => boolean;
 interface Link {
   readonly client: Socket;
   readonly server: Socket;
-  /** The next server-to-client chunk is swallowed and the link cut. */
+  readonly toServer: DelayLine;
+  readonly toClient: DelayLine;
+  /** The request whose reply is to be lost has reached the server: its next chunk is swallowed. */
   dropReply: boolean;
+  /** That reply was swallowed; everything after it is too, until the link is cut. */
+  replyDropped: boolean;
   /** Forwarding stopped; the link is cut when the blackhole is healed. */
   blackholed: boolean;
 }
@@ -34,6 +39,12 @@ interface Link {
  * - {@link cut}: every open connection is reset at once.
  * - {@link refuse}: new connections are closed as soon as they are accepted.
  *
+ * Each direction of each connection is one ordered stream, as over TCP: no fault and no change of
+ * delay ever reorders its bytes. Chunks still held back by {@link setDelay} when another fault is
+ * switched on are treated like bytes on the wire: {@link cut} (and {@link close}) discards them,
+ * {@link blackhole} holds them (and {@link heal} discards them with the connection), and a reply
+ * lost to {@link dropNextReply} cuts the connection only after the replies queued before it.
+ *
  * @example
  * ```ts
  * const proxy = await FaultProxy.start({ targetPort: redis.port });
@@ -48,8 +59,6 @@ export class FaultProxy {
   readonly #targetHost: string;
   readonly #targetPort: number;
   readonly #links = new Set<Link>();
-  /** When the last delayed chunk to each socket is due. */
-  readonly #due = new WeakMap<Socket, number>();
   readonly #host: string;
   readonly #port: number;
   #dropFilter: RequestFilter | undefined;
@@ -107,6 +116,10 @@ export class FaultProxy {
    * Arms a lost reply: the next client-to-server chunk (that `filter` accepts, when given) is
    * forwarded, and the server's next chunk on that connection is swallowed and both sockets
    * destroyed. Fires once.
+   *
+   * Under {@link setDelay} the reply is lost once the request has reached the server, so a
+   * reply to an earlier request is never mistaken for it; the replies delivered before the lost
+   * one still arrive, then the connection is cut.
    */
   dropNextReply(filter: RequestFilter = () => true): void {
     this.#dropFilter = filter;
@@ -117,15 +130,23 @@ export class FaultProxy {
     return this.#dropFilter !== undefined;
   }
 
-  /** Stops forwarding in both directions; open and new connections stay open but silent. */
+  /**
+   * Stops forwarding in both directions; open and new connections stay open but silent. Chunks
+   * that {@link setDelay} still held back are not delivered either.
+   */
   blackhole(): void {
     this.#blackholed = true;
-    for (const link of this.#links) link.blackholed = true;
+    for (const link of this.#links) {
+      link.blackholed = true;
+      link.toServer.hold();
+      link.toClient.hold();
+    }
   }
 
   /**
    * Ends every fault: forwarding resumes without delay, new connections are accepted, and the
    * connections that were blackholed are cut (what they held is gone, as after a dead peer).
+   * Chunks already delayed on the other connections are still delivered at their due time.
    */
   heal(): void {
     this.#blackholed = false;
@@ -135,7 +156,11 @@ export class FaultProxy {
     for (const link of this.#links) if (link.blackholed) this.#destroy(link);
   }
 
-  /** Forwards every chunk `ms` milliseconds late (0: at once), keeping the order. */
+  /**
+   * Forwards every chunk received from now on `ms` milliseconds late (0: at once). Chunks already
+   * delayed keep their due time, and a chunk never overtakes an earlier one in the same
+   * direction: after a shorter delay, new chunks wait behind the pending ones.
+   */
   setDelay(ms: number): void {
     if (!(ms >= 0)) throw new RangeError(`setDelay() takes a non-negative duration, not ${ms}`);
     this.#delayMs = ms;
@@ -167,7 +192,15 @@ export class FaultProxy {
     client.setNoDelay(true);
     const server = createConnection({ host: this.#targetHost, port: this.#targetPort });
     server.setNoDelay(true);
-    const link: Link = { client, server, dropReply: false, blackholed: this.#blackholed };
+    const link: Link = {
+      client,
+      server,
+      toServer: new DelayLine(),
+      toClient: new DelayLine(),
+      dropReply: false,
+      replyDropped: false,
+      blackholed: this.#blackholed,
+    };
     this.#links.add(link);
     const end = (): void => this.#destroy(link);
     client.on("error", end).on("close", end);
@@ -175,38 +208,31 @@ export class FaultProxy {
     client.on("data", (chunk: Buffer) => {
       if (link.blackholed) return;
       const filter = this.#dropFilter;
-      if (filter?.(chunk)) {
-        this.#dropFilter = undefined;
-        link.dropReply = true;
-      }
-      this.#forward(server, chunk);
+      const losesReply = filter?.(chunk) === true;
+      if (losesReply) this.#dropFilter = undefined;
+      link.toServer.push(this.#delayMs, () => {
+        // Armed only now: what the server sends before this request reaches it answers an
+        // earlier request, whose reply is not the one to lose.
+        if (losesReply) link.dropReply = true;
+        server.write(chunk);
+      });
     });
     server.on("data", (chunk: Buffer) => {
-      if (link.blackholed) return;
+      if (link.blackholed || link.replyDropped) return;
       if (link.dropReply) {
-        this.#destroy(link);
+        link.replyDropped = true;
+        // Cut when the lost reply would have arrived, after the replies queued before it.
+        link.toClient.push(this.#delayMs, () => this.#destroy(link));
         return;
       }
-      this.#forward(client, chunk);
+      link.toClient.push(this.#delayMs, () => client.write(chunk));
     });
-  }
-
-  #forward(to: Socket, chunk: Buffer): void {
-    const now = Date.now();
-    // A chunk never overtakes an earlier one, even when the delay was shortened meanwhile.
-    const due = Math.max(now + this.#delayMs, this.#due.get(to) ?? 0);
-    if (due <= now) {
-      to.write(chunk);
-      return;
-    }
-    this.#due.set(to, due);
-    setTimeout(() => {
-      if (!to.destroyed) to.write(chunk);
-    }, due - now);
   }
 
   #destroy(link: Link): void {
     if (!this.#links.delete(link)) return;
+    link.toServer.clear();
+    link.toClient.clear();
     link.client.destroy();
     link.server.destroy();
   }
