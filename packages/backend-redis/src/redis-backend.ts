@@ -6,6 +6,7 @@ import {
   assertValidKeyPattern,
   assertValidTtl,
   assertValidValue,
+  type BackendError,
   type BatchEntry,
   ClosedError,
   type CommitResult,
@@ -21,6 +22,7 @@ import {
   type Manifest,
   NotSupportedError,
   type OperationOptions,
+  OutcomeUnknownError,
   TooLargeError,
   throwIfAborted,
   type Version,
@@ -575,7 +577,7 @@ export class RedisBackend implements FullBackend {
       if (this.#gate.ready) {
         throwIfAborted(signal);
         this.#cork();
-        return await (signal === undefined ? send() : raceAbort(send(), signal));
+        return await (signal === undefined ? send() : raceAbort(send(), signal, operation, write));
       }
       const waitStarted = performance.now();
       await this.#gate.wait(this.#timeoutMs, signal);
@@ -585,7 +587,7 @@ export class RedisBackend implements FullBackend {
       // (its own deadline, counted from its send, would let it run a whole one more).
       const left = this.#timeoutMs - (performance.now() - waitStarted);
       const sent = withinDeadline(send(), left);
-      return await (signal === undefined ? sent : raceAbort(sent, signal));
+      return await (signal === undefined ? sent : raceAbort(sent, signal, operation, write));
     } catch (error) {
       throw mapRedisError(error, operation, write, this.#timeoutMs, this.#closed);
     } finally {
@@ -754,16 +756,29 @@ function withinDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
+/**
+ * `promise` (a command already handed to the client), or a rejection as soon as `signal` fires:
+ * `KVKIT_ABORTED` for a read, but `KVKIT_OUTCOME_UNKNOWN` (the abort as `cause`) for a write,
+ * which has left and may still be applied. `KVKIT_ABORTED` from a write means it never left.
+ */
+function raceAbort<T>(
+  promise: Promise<T>,
+  signal: AbortSignal,
+  operation: string,
+  write: boolean,
+): Promise<T> {
+  const aborted = (): BackendError => {
     promise.catch(() => {});
-    return Promise.reject(new AbortedError(signal.reason));
-  }
+    const abort = new AbortedError(signal.reason);
+    if (!write) return abort;
+    return new OutcomeUnknownError(
+      `Redis ${operation} may or may not have been applied: its signal fired after it was sent`,
+      { cause: abort },
+    );
+  };
+  if (signal.aborted) return Promise.reject(aborted());
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      promise.catch(() => {});
-      reject(new AbortedError(signal.reason));
-    };
+    const onAbort = (): void => reject(aborted());
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(
       (value) => {

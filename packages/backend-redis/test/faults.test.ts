@@ -320,6 +320,32 @@ describe("backend-redis faults", () => {
       proxy.heal();
     });
 
+    it("set() whose signal fires after it was sent rejects with KVKIT_OUTCOME_UNKNOWN (the abort as cause) at once: it is applied later", async () => {
+      const proxy = await proxyTo(server);
+      const keyspace = randomUUID();
+      const backend = open(proxy.port, keyspace);
+      const direct = open(server.port, keyspace);
+      await backend.set("k", bytes("v"));
+      proxy.setDelay(300);
+      const controller = new AbortController();
+      const reason = new Error("enough");
+      setTimeout(() => controller.abort(reason), 50);
+      const started = performance.now();
+      const error = await backend.set("k", bytes("w"), { signal: controller.signal }).then(
+        () => undefined,
+        (rejection: unknown) => rejection,
+      );
+      expect(performance.now() - started).toBeLessThan(250);
+      expect(error).toMatchObject({
+        code: "KVKIT_OUTCOME_UNKNOWN",
+        cause: { code: "KVKIT_ABORTED", cause: reason },
+      });
+      // The command left before the abort: it reaches the server later, and is applied.
+      expect(await direct.get("k")).toEqual(bytes("v"));
+      await waitUntil(async () => new TextDecoder().decode(await direct.get("k")) === "w", 2000);
+      expect(await direct.get("k")).toEqual(bytes("w"));
+    });
+
     it("close() with gets and sets in flight settles within commandTimeout + 100 ms, and so does each of them", async () => {
       const proxy = await proxyTo(server);
       const backend = open(proxy.port);

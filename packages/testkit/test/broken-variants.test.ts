@@ -89,6 +89,11 @@ const VARIANTS: readonly { name: string; broken: string; groups: readonly string
     groups: ["lifecycle"],
   },
   {
+    name: "abort-after-apply",
+    broken: "set and delete report KVKIT_ABORTED for a write they applied",
+    groups: ["kv"],
+  },
+  {
     name: "abort-ignored",
     broken: "every method ignores its abort signal",
     groups: ["kv", "lifecycle"],

@@ -2,6 +2,7 @@ import type { Backend } from "@kvkit/spec";
 import { describe, expect, it } from "vitest";
 import { bytes } from "../bytes.ts";
 import type { SuiteContext } from "../suite-context.ts";
+import { ABORT_ATTEMPTS, writeWithAborts } from "../traits/abort-mid-flight.ts";
 import { abortedSignal } from "../traits/aborted-signal.ts";
 
 /** Values larger than this are not built in memory; the limit cases are skipped instead. */
@@ -431,6 +432,44 @@ export function kvCases(suite: SuiteContext): void {
         code: "KVKIT_ABORTED",
       });
       expect(await backend.get("k")).toEqual(bytes("v"));
+    },
+    t,
+  );
+
+  it(
+    "set() whose signal fires mid-flight rejects with KVKIT_ABORTED only when it stored nothing (else it resolves, or rejects with KVKIT_OUTCOME_UNKNOWN)",
+    async () => {
+      const { backend } = await suite.open();
+      const outcomes = await writeWithAborts((i, signal) =>
+        backend.set(`abort-${i}`, bytes(`v${i}`), { signal }),
+      );
+      const wrong: string[] = [];
+      for (const [i, outcome] of outcomes.entries()) {
+        const stored = await backend.get(`abort-${i}`);
+        if (outcome === "applied" && stored === undefined) wrong.push(`${i}: resolved, not stored`);
+        if (outcome === "aborted" && stored !== undefined)
+          wrong.push(`${i}: KVKIT_ABORTED, stored`);
+      }
+      expect(wrong).toEqual([]);
+    },
+    t,
+  );
+
+  it(
+    "delete() whose signal fires mid-flight rejects with KVKIT_ABORTED only when it removed nothing",
+    async () => {
+      const { backend } = await suite.open();
+      for (let i = 0; i < ABORT_ATTEMPTS; i++) await backend.set(`abort-${i}`, bytes(`v${i}`));
+      const outcomes = await writeWithAborts((i, signal) =>
+        backend.delete(`abort-${i}`, { signal }),
+      );
+      const wrong: string[] = [];
+      for (const [i, outcome] of outcomes.entries()) {
+        const present = await backend.has(`abort-${i}`);
+        if (outcome === "applied" && present) wrong.push(`${i}: resolved, still there`);
+        if (outcome === "aborted" && !present) wrong.push(`${i}: KVKIT_ABORTED, removed`);
+      }
+      expect(wrong).toEqual([]);
     },
     t,
   );
