@@ -8,6 +8,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { bytes } from "../bytes.ts";
 import type { SuiteContext } from "../suite-context.ts";
+import { writeWithAborts } from "../traits/abort-mid-flight.ts";
 import { abortedSignal } from "../traits/aborted-signal.ts";
 import { listKeys } from "../traits/list-keys.ts";
 
@@ -392,6 +393,24 @@ export function atomicWriteCases(suite: SuiteContext): void {
           name: "AbortError",
         });
         expect(await backend.has("k")).toBe(false);
+      },
+      t,
+    );
+
+    it(
+      "compareAndSet() whose signal fires mid-flight rejects with KVKIT_ABORTED only when it wrote nothing",
+      async () => {
+        const backend = await open();
+        const outcomes = await writeWithAborts((i, signal) =>
+          backend.compareAndSet(`abort-${i}`, null, bytes(`v${i}`), { signal }),
+        );
+        const wrong: string[] = [];
+        for (const [i, outcome] of outcomes.entries()) {
+          const stored = await backend.has(`abort-${i}`);
+          if (outcome === "applied" && !stored) wrong.push(`${i}: resolved, not stored`);
+          if (outcome === "aborted" && stored) wrong.push(`${i}: KVKIT_ABORTED, stored`);
+        }
+        expect(wrong).toEqual([]);
       },
       t,
     );

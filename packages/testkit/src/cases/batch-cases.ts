@@ -3,6 +3,7 @@ import { requireCapability } from "@kvkit/spec";
 import { expect, it } from "vitest";
 import { bytes } from "../bytes.ts";
 import type { SuiteContext } from "../suite-context.ts";
+import { writeWithAborts } from "../traits/abort-mid-flight.ts";
 import { listKeys } from "../traits/list-keys.ts";
 
 type BatchBackend = Backend & BatchCapability;
@@ -332,6 +333,29 @@ export function batchCases(suite: SuiteContext): void {
         backend.setMany([{ key: "a", value: bytes("1") }], { signal: controller.signal }),
       ).rejects.toMatchObject({ code: "KVKIT_ABORTED" });
       expect(await listKeys(backend)).toEqual([]);
+    },
+    t,
+  );
+
+  it(
+    "setMany() whose signal fires mid-flight rejects with KVKIT_ABORTED only when it stored nothing",
+    async () => {
+      const backend = await open();
+      const entries = (i: number) =>
+        [0, 1, 2].map((j) => ({ key: `abort-${i}/${j}`, value: bytes(`v${i}`) }));
+      const outcomes = await writeWithAborts((i, signal) =>
+        backend.setMany(entries(i), { signal }),
+      );
+      const wrong: string[] = [];
+      for (const [i, outcome] of outcomes.entries()) {
+        const stored = await backend.getMany(entries(i).map((entry) => entry.key));
+        const count = stored.filter((value) => value !== undefined).length;
+        if (outcome === "applied" && count !== 3)
+          wrong.push(`${i}: resolved, ${count} of 3 stored`);
+        if (outcome === "aborted" && count !== 0)
+          wrong.push(`${i}: KVKIT_ABORTED, ${count} stored`);
+      }
+      expect(wrong).toEqual([]);
     },
     t,
   );
