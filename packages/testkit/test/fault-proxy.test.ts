@@ -245,6 +245,14 @@ describe("FaultProxy", () => {
     expect(() => proxy.setDelay(-1)).toThrow(RangeError);
   });
 
+  it("setDelay() rejects a duration a timer cannot wait (Infinity, NaN, over 2^31 - 1 ms) with a RangeError", () => {
+    expect(() => proxy.setDelay(Number.POSITIVE_INFINITY)).toThrow(RangeError);
+    expect(() => proxy.setDelay(Number.NaN)).toThrow(RangeError);
+    expect(() => proxy.setDelay(2 ** 31)).toThrow(RangeError);
+    expect(() => proxy.setDelay(2 ** 31 - 1)).not.toThrow();
+    proxy.setDelay(0);
+  });
+
   it("cut() resets every open connection", async () => {
     const first = await connect(proxy.port);
     const second = await connect(proxy.port);

@@ -1,6 +1,9 @@
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { DelayLine } from "./delay-line.ts";
 
+/** The longest a Node timer can wait. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Options of {@link FaultProxy.start}. */
 export interface FaultProxyOptions {
   /** The server to forward to. Default host `127.0.0.1`. */
@@ -162,7 +165,10 @@ export class FaultProxy {
    * direction: after a shorter delay, new chunks wait behind the pending ones.
    */
   setDelay(ms: number): void {
-    if (!(ms >= 0)) throw new RangeError(`setDelay() takes a non-negative duration, not ${ms}`);
+    // Node's timers wait at most 2^31 - 1 ms; a longer one fires after 1 ms instead.
+    if (!(ms >= 0 && ms <= MAX_TIMER_MS)) {
+      throw new RangeError(`setDelay() takes a duration from 0 to ${MAX_TIMER_MS} ms, not ${ms}`);
+    }
     this.#delayMs = ms;
   }
 
