@@ -215,6 +215,11 @@ export class FileBackend implements FullBackend {
   /** Which fsync set {@link #syncFailure}, for messages. */
   #syncFailureWhat: string | undefined;
   /**
+   * The generation whose directory entry this instance made durable (durability `power`):
+   * it fsyncs the store directory once per generation it enters, before appending there.
+   */
+  #syncedGeneration = -1;
+  /**
    * Versions written by the group whose `fdatasync` failed. Their values are refused: whether
    * they are stored is known only after a reopen, and their pages may have been dropped and
    * read back from the disk as other bytes (zeros, say).
@@ -567,6 +572,7 @@ export class FileBackend implements FullBackend {
 
   /** Switches to a log generation and rebuilds the index from it. */
   #use(log: OpenedLog): void {
+    this.#syncDirectoryFor(log.generation);
     if (this.#fd >= 0) this.#retired.push(this.#fd);
     this.#fd = log.fd;
     this.#marker = log.marker;
@@ -631,19 +637,9 @@ export class FileBackend implements FullBackend {
         }
         // Another process wrote it meanwhile: use theirs.
       }
-      if (made && this.#durability === "power") {
-        try {
-          syncDirectory(this.#directory);
-        } catch (error) {
-          // The link may not survive a power loss, and with it every write acknowledged in
-          // this generation. This is not "another process was first" (the link succeeded),
-          // and trying again proves nothing: like a failed fdatasync (see #syncFailure), a
-          // later fsync can succeed without the lost metadata. Fail-stop: writes are refused
-          // until a reopen; reads go on from the index, which the new generation matches.
-          this.#syncFailure ??= error;
-          this.#syncFailureWhat ??= "An fsync of the store directory";
-        }
-      }
+      // Before the old generation below is removed: the new name must be durable first.
+      // A failure is not "another process was first" (the link succeeded).
+      if (made) this.#syncDirectoryFor(next);
       // Old generations are removed only far behind, so a generation's name is never free
       // again while a process could still be about to create it.
       if (made && next > RETAINED_GENERATIONS) {
@@ -663,6 +659,30 @@ export class FileBackend implements FullBackend {
     }
     this.#use(log);
     return true;
+  }
+
+  /**
+   * With durability `power`, fsyncs the store directory once per generation this instance
+   * enters (opens, creates or moves to), before anything is appended there. Its creator fsyncs
+   * the directory after the link too, but may have died (or its fsync failed) in between: the
+   * link, and with it every write acknowledged in that generation, might then not survive a
+   * power loss. A reopened store is entered anew, so a retried open fsyncs again.
+   *
+   * A failure is fail-stop: trying again proves nothing, since, as after a failed fdatasync
+   * (see {@link #syncFailure}), a later fsync can succeed without the lost metadata. Writes are
+   * refused until a reopen; reads go on from the index. An instance already failed stops
+   * fsyncing.
+   */
+  #syncDirectoryFor(generation: number): void {
+    if (this.#durability !== "power" || this.#syncFailure !== undefined) return;
+    if (generation === this.#syncedGeneration) return;
+    try {
+      syncDirectory(this.#directory);
+      this.#syncedGeneration = generation;
+    } catch (error) {
+      this.#syncFailure = error;
+      this.#syncFailureWhat = "An fsync of the store directory";
+    }
   }
 
   /**

@@ -52,7 +52,11 @@ export interface OpenedLog {
  * rather than replaces when another process won the race). Removes temporary files left by
  * processes that died while creating a log, compacting or probing health.
  *
- * @param syncToDisk fsync new files and the directory (durability `power`).
+ * Does not fsync the directory, also not after creating generation 0: the caller fsyncs it
+ * before it acknowledges a write in the generation it opened (see {@link syncDirectory}), since
+ * the process that created that generation may have died before its own fsync of the directory.
+ *
+ * @param syncToDisk fsync new files (durability `power`).
  * @throws {UnavailableError} `KVKIT_UNAVAILABLE` when the directory or log cannot be used
  *   (permissions, a symbolic link or other non-file where the log belongs).
  * @throws {CorruptedError} `KVKIT_CORRUPTED` when the log's header is not one this release reads.
@@ -68,13 +72,7 @@ export function openLog(directory: string, syncToDisk: boolean): OpenedLog {
     const newest = newestGeneration(directory);
     if (newest < 0) {
       const header = encodeFileHeader(randomBytes(8), 0);
-      if (createGeneration(directory, 0, (fd) => writeAll(fd, header), syncToDisk) && syncToDisk) {
-        try {
-          syncDirectory(directory);
-        } catch (cause) {
-          throw new UnavailableError(`Cannot fsync the store directory ${directory}`, { cause });
-        }
-      }
+      createGeneration(directory, 0, (fd) => writeAll(fd, header), syncToDisk);
       continue;
     }
     const opened = openGeneration(directory, newest);

@@ -1,36 +1,78 @@
 import type * as fs from "node:fs";
-import { describe, expect, it, vi } from "vitest";
+import { statSync } from "node:fs";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { FileBackend } from "../src/index.ts";
 import { newestGeneration } from "../src/open-log.ts";
 import { temporaryRoot } from "./helpers/temporary-root.ts";
 
-// A failed fsync of the store directory after a compaction linked the next generation
-// (catalogue item K7, EIO). A real failure of only that fsync, with the temporary file's fsync
-// just before it succeeding, cannot be produced on demand (the loop device of
-// io-error.test.ts fails every write to new blocks), so the failure is injected at the system
-// call: `fsyncSync` of `node:fs` throws, as Node does, for a directory while `failing` is set.
+// The fsyncs of the store directory, observed and failed at the system call. A real failure of
+// only that fsync, with the temporary file's fsync just before it succeeding, cannot be
+// produced on demand (the loop device of io-error.test.ts fails every write to new blocks),
+// and a power loss cannot be simulated, so `node:fs` is wrapped: `fsyncSync` of a directory is
+// recorded, and throws EIO, as Node does, while `failing` is set; `writeSync` is recorded so a
+// test can tell whether the directory was fsynced before an append to a log.
 
-const injected = vi.hoisted(() => ({ failing: false, failures: 0 }));
+const injected = vi.hoisted(() => ({
+  failing: false,
+  failures: 0,
+  /** In call order: which inode was fsynced (a directory) or written to. */
+  calls: [] as { readonly op: "fsync-directory" | "write"; readonly ino: number }[],
+}));
 
 vi.mock("node:fs", async (importOriginal) => {
   const original = await importOriginal<typeof fs>();
   const fsyncSync = (fd: number): void => {
-    if (injected.failing && original.fstatSync(fd).isDirectory()) {
-      injected.failures++;
-      throw Object.assign(new Error("EIO: i/o error, fsync"), {
-        errno: -5,
-        code: "EIO",
-        syscall: "fsync",
-      });
+    const stats = original.fstatSync(fd);
+    if (stats.isDirectory()) {
+      injected.calls.push({ op: "fsync-directory", ino: stats.ino });
+      if (injected.failing) {
+        injected.failures++;
+        throw Object.assign(new Error("EIO: i/o error, fsync"), {
+          errno: -5,
+          code: "EIO",
+          syscall: "fsync",
+        });
+      }
     }
     original.fsyncSync(fd);
   };
-  return { ...original, default: { ...original, fsyncSync }, fsyncSync };
+  const writeSync = ((fd: number, ...rest: unknown[]) => {
+    injected.calls.push({ op: "write", ino: original.fstatSync(fd).ino });
+    return (original.writeSync as (fd: number, ...rest: unknown[]) => number)(fd, ...rest);
+  }) as typeof original.writeSync;
+  return {
+    ...original,
+    default: { ...original, fsyncSync, writeSync },
+    fsyncSync,
+    writeSync,
+  };
 });
 
 const root = temporaryRoot("kvkit-file-directory-sync-");
 
 const value = (n: number, size = 1000): Uint8Array => new Uint8Array(size).fill(n & 0xff);
+
+beforeEach(() => {
+  injected.failing = false;
+  injected.failures = 0;
+  injected.calls.length = 0;
+});
+
+/** fsyncs of the store directory `directory` recorded so far. */
+function directorySyncs(directory: string): number {
+  const { ino } = statSync(directory);
+  return injected.calls.filter((call) => call.op === "fsync-directory" && call.ino === ino).length;
+}
+
+/** Sets "churn" through `backend` until the store has a generation 1; returns the last value's n. */
+async function compactOnce(backend: FileBackend, directory: string): Promise<number> {
+  let round = 0;
+  for (; newestGeneration(directory) === 0; round++) await backend.set("churn", value(round));
+  return round - 1;
+}
+
+const logPath = (directory: string, generation: number): string =>
+  `${directory}/kvkit.${generation}.log`;
 
 describe("a failed fsync of the directory while creating the next generation", () => {
   it("stops writes (KVKIT_UNAVAILABLE, health() unavailable) instead of taking it for another process's generation; reads go on", async () => {
@@ -65,5 +107,158 @@ describe("a failed fsync of the directory while creating the next generation", (
       value(round - 1),
       value(1),
     ]);
+  });
+});
+
+// The creator of a generation may die (or its fsync fail) between the link and its fsync of
+// the directory; an instance that enters the generation must not acknowledge writes there
+// before the link is durable.
+describe("entering a generation with durability power fsyncs the store directory", () => {
+  it("an instance moving to a generation another instance created fsyncs the directory before it appends there, once per generation", async () => {
+    const directory = root.fresh();
+    await using creator = new FileBackend({ directory, compactAtBytes: 16 * 1024 });
+    await using follower = new FileBackend({ directory });
+    await creator.set("kept", value(7));
+    expect(await follower.get("kept")).toEqual(value(7));
+    const last = await compactOnce(creator, directory);
+    injected.calls.length = 0;
+
+    await follower.set("own", value(2));
+    const next = statSync(logPath(directory, 1)).ino;
+    const firstSync = injected.calls.findIndex(
+      (call) => call.op === "fsync-directory" && call.ino === statSync(directory).ino,
+    );
+    const firstAppend = injected.calls.findIndex(
+      (call) => call.op === "write" && call.ino === next,
+    );
+    expect(firstAppend, "the follower appended to generation 1").toBeGreaterThanOrEqual(0);
+    expect(firstSync, "directory fsynced before the first append").toBeGreaterThanOrEqual(0);
+    expect(firstSync).toBeLessThan(firstAppend);
+
+    await follower.set("own", value(3));
+    expect(await follower.getMany(["kept", "churn", "own"])).toEqual([
+      value(7),
+      value(last),
+      value(3),
+    ]);
+    expect(directorySyncs(directory), "once per generation").toBe(1);
+  });
+
+  it("the creator of a generation fsyncs the directory once for it", async () => {
+    const directory = root.fresh();
+    await using creator = new FileBackend({ directory, compactAtBytes: 16 * 1024 });
+    await creator.set("kept", value(7));
+    injected.calls.length = 0;
+    await compactOnce(creator, directory);
+    await creator.set("after", value(1));
+    expect(directorySyncs(directory)).toBe(1);
+  });
+
+  it("opening an existing store fsyncs the directory before the first write is acknowledged, once", async () => {
+    const directory = root.fresh();
+    {
+      await using first = new FileBackend({ directory });
+      await first.set("kept", value(7));
+    }
+    injected.calls.length = 0;
+    await using backend = new FileBackend({ directory });
+    const synced = backend.set("a", value(1)).then(() => directorySyncs(directory));
+    expect(await synced).toBe(1);
+    await backend.set("b", value(2));
+    expect(await backend.get("kept")).toEqual(value(7));
+    expect(directorySyncs(directory)).toBe(1);
+  });
+
+  it("creating a store fsyncs the directory once", async () => {
+    const directory = root.fresh();
+    await using backend = new FileBackend({ directory });
+    await backend.set("a", value(1));
+    await backend.set("b", value(2));
+    expect(directorySyncs(directory)).toBe(1);
+  });
+
+  it("with durability process the directory is never fsynced, also when entering a new generation", async () => {
+    const directory = root.fresh();
+    {
+      await using first = new FileBackend({ directory, durability: "process" });
+      await first.set("kept", value(7));
+    }
+    await using creator = new FileBackend({
+      directory,
+      durability: "process",
+      compactAtBytes: 16 * 1024,
+    });
+    await using follower = new FileBackend({ directory, durability: "process" });
+    await follower.set("own", value(1));
+    await compactOnce(creator, directory);
+    await follower.set("own", value(2));
+    expect(await follower.get("own")).toEqual(value(2));
+    expect(directorySyncs(directory)).toBe(0);
+  });
+});
+
+describe("a failed fsync of the directory while entering a generation", () => {
+  it("an instance moving to another instance's generation stops writes (KVKIT_UNAVAILABLE, health() unavailable); reads go on", async () => {
+    const directory = root.fresh();
+    await using creator = new FileBackend({ directory, compactAtBytes: 16 * 1024 });
+    await using follower = new FileBackend({ directory });
+    await creator.set("kept", value(7));
+    expect(await follower.get("kept")).toEqual(value(7));
+    const last = await compactOnce(creator, directory);
+
+    injected.failing = true;
+    await expect(follower.set("own", value(2))).rejects.toMatchObject({
+      code: "KVKIT_UNAVAILABLE",
+    });
+    injected.failing = false;
+    expect(injected.failures).toBe(1);
+    // A later fsync that succeeds proves nothing about the earlier one: still refused.
+    await expect(follower.set("own", value(3))).rejects.toMatchObject({
+      code: "KVKIT_UNAVAILABLE",
+    });
+    const health = await follower.health();
+    expect(health.status).toBe("unavailable");
+    expect(String(health.details.error)).toMatch(/fsync of the store directory/);
+    expect(await follower.getMany(["kept", "churn", "own"])).toEqual([
+      value(7),
+      value(last),
+      undefined,
+    ]);
+    // The creator was not affected.
+    await creator.set("after", value(1));
+    expect(await follower.get("after")).toEqual(value(1));
+  });
+
+  it("an instance opening an existing store stops writes; reads go on", async () => {
+    const directory = root.fresh();
+    {
+      await using first = new FileBackend({ directory });
+      await first.set("kept", value(7));
+    }
+    injected.failing = true;
+    await using backend = new FileBackend({ directory });
+    expect(await backend.get("kept")).toEqual(value(7));
+    await expect(backend.set("a", value(1))).rejects.toMatchObject({ code: "KVKIT_UNAVAILABLE" });
+    injected.failing = false;
+    expect(injected.failures).toBe(1);
+    expect((await backend.health()).status).toBe("unavailable");
+    expect(await backend.get("kept")).toEqual(value(7));
+  });
+
+  it("creating the store stops writes of that instance, also once the fsync works again; the next instance fsyncs the directory when it opens", async () => {
+    const directory = root.fresh();
+    await using backend = new FileBackend({ directory });
+    injected.failing = true;
+    await expect(backend.set("a", value(1))).rejects.toMatchObject({ code: "KVKIT_UNAVAILABLE" });
+    injected.failing = false;
+    expect(injected.failures).toBe(1);
+    await expect(backend.set("a", value(1))).rejects.toMatchObject({ code: "KVKIT_UNAVAILABLE" });
+    expect(await backend.get("a")).toBeUndefined();
+
+    injected.calls.length = 0;
+    await using reopened = new FileBackend({ directory });
+    const synced = reopened.set("a", value(1)).then(() => directorySyncs(directory));
+    expect(await synced).toBe(1);
+    expect(await reopened.get("a")).toEqual(value(1));
   });
 });
