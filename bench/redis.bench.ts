@@ -27,6 +27,8 @@ const SEQUENTIAL_SLICE = 100;
 /** Batches each contender does in turn within a batch pass. */
 const BATCH_SLICE = 10;
 const BATCH = 100;
+/** The database of the second raw client (the A/A control). */
+const SECOND_DB = 1;
 const CONTENDERS = 32;
 const INCREMENTS = Number(process.env.BENCH_INCREMENTS ?? 600);
 
@@ -46,6 +48,8 @@ const VALUE_TEXT = "a".repeat(VALUE_LENGTH);
 
 function subjects(url: string, port: number): Subject[] {
   const raw = new Redis(port, "127.0.0.1");
+  // The same keys in database 1, which main() fills to as many keys as database 0 holds.
+  const rawSecond = new Redis(port, "127.0.0.1", { db: SECOND_DB });
   const kvkit = new RedisBackend({ url, keyspace: "bench" });
   const kvkitPlain = new RedisBackend({ url, keyspace: "bench-plain", mode: "plain" });
   const keyv = new Keyv<string>({ store: new KeyvRedis(url), namespace: "keyv" });
@@ -60,6 +64,15 @@ function subjects(url: string, port: number): Subject[] {
       getMany: (keys) => raw.mgetBuffer(keys),
       setMany: (keys) => raw.mset(keys.flatMap((key) => [key, VALUE_BYTES])),
       close: async () => raw.disconnect(),
+    },
+    {
+      // The same client again: how far two identical contenders drift apart in this run.
+      name: "ioredis raw, 2nd client",
+      get: (key) => rawSecond.getBuffer(key),
+      set: (key) => rawSecond.set(key, VALUE_BYTES),
+      getMany: (keys) => rawSecond.mgetBuffer(keys),
+      setMany: (keys) => rawSecond.mset(keys.flatMap((key) => [key, VALUE_BYTES])),
+      close: async () => rawSecond.disconnect(),
     },
     {
       name: "kvkit redis (indexed)",
@@ -262,6 +275,23 @@ async function serverTime(admin: Redis): Promise<string> {
   return parts.sort().join(", ");
 }
 
+/**
+ * Fills the second raw client's database with unread keys until it holds as many keys as
+ * database 0 (where every other contender's keys are), so both raw clients look their keys up
+ * in a table of the same size.
+ */
+async function fillToSameSize(port: number, admin: Redis): Promise<void> {
+  const second = new Redis(port, "127.0.0.1", { db: SECOND_DB });
+  const missing = (await admin.dbsize()) - (await second.dbsize());
+  for (let i = 0; i < missing; i += BATCH) {
+    const end = Math.min(missing, i + BATCH);
+    const flat: (string | Buffer)[] = [];
+    for (let j = i; j < end; j++) flat.push(`filler:${j}`, VALUE_BYTES);
+    await second.mset(flat);
+  }
+  second.disconnect();
+}
+
 async function main(): Promise<void> {
   printEnvironment();
   const server = await startRedis();
@@ -290,6 +320,7 @@ async function main(): Promise<void> {
     ];
     for (const subject of list) await batches("setMany")(subject, keys);
     const admin = new Redis(server.port, "127.0.0.1");
+    await fillToSameSize(server.port, admin);
     const costs: string[] = [];
     for (const [name, run, order, sliceCount] of scenarios) {
       const contenders: Contender[] = list.map((subject) => ({
