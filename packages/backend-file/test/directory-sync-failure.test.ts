@@ -58,6 +58,14 @@ beforeEach(() => {
   injected.calls.length = 0;
 });
 
+/** Checks the fail-stop after a failed directory fsync: writes refused, health says why. */
+async function expectWritesStopped(backend: FileBackend, key: string): Promise<void> {
+  await expect(backend.set(key, value(1))).rejects.toMatchObject({ code: "KVKIT_UNAVAILABLE" });
+  const health = await backend.health();
+  expect(health.status).toBe("unavailable");
+  expect(String(health.details.error)).toMatch(/fsync of the store directory/);
+}
+
 /** fsyncs of the store directory `directory` recorded so far. */
 function directorySyncs(directory: string): number {
   const { ino } = statSync(directory);
@@ -88,12 +96,7 @@ describe("a failed fsync of the directory while creating the next generation", (
     }
     expect(injected.failures).toBe(1);
 
-    await expect(backend.set("after", value(1))).rejects.toMatchObject({
-      code: "KVKIT_UNAVAILABLE",
-    });
-    const health = await backend.health();
-    expect(health.status).toBe("unavailable");
-    expect(String(health.details.error)).toMatch(/fsync of the store directory/);
+    await expectWritesStopped(backend, "after");
     expect(await backend.getMany(["kept", "churn", "after"])).toEqual([
       value(7),
       value(round - 1),
@@ -213,12 +216,7 @@ describe("a failed fsync of the directory while entering a generation", () => {
     injected.failing = false;
     expect(injected.failures).toBe(1);
     // A later fsync that succeeds proves nothing about the earlier one: still refused.
-    await expect(follower.set("own", value(3))).rejects.toMatchObject({
-      code: "KVKIT_UNAVAILABLE",
-    });
-    const health = await follower.health();
-    expect(health.status).toBe("unavailable");
-    expect(String(health.details.error)).toMatch(/fsync of the store directory/);
+    await expectWritesStopped(follower, "own");
     expect(await follower.getMany(["kept", "churn", "own"])).toEqual([
       value(7),
       value(last),
@@ -241,7 +239,7 @@ describe("a failed fsync of the directory while entering a generation", () => {
     await expect(backend.set("a", value(1))).rejects.toMatchObject({ code: "KVKIT_UNAVAILABLE" });
     injected.failing = false;
     expect(injected.failures).toBe(1);
-    expect((await backend.health()).status).toBe("unavailable");
+    await expectWritesStopped(backend, "a");
     expect(await backend.get("kept")).toEqual(value(7));
   });
 
@@ -252,7 +250,7 @@ describe("a failed fsync of the directory while entering a generation", () => {
     await expect(backend.set("a", value(1))).rejects.toMatchObject({ code: "KVKIT_UNAVAILABLE" });
     injected.failing = false;
     expect(injected.failures).toBe(1);
-    await expect(backend.set("a", value(1))).rejects.toMatchObject({ code: "KVKIT_UNAVAILABLE" });
+    await expectWritesStopped(backend, "a");
     expect(await backend.get("a")).toBeUndefined();
 
     injected.calls.length = 0;
