@@ -1138,6 +1138,12 @@ export class FileBackend implements FullBackend {
           }
           continue;
         }
+        if (this.#syncFailure !== undefined) {
+          // Entering the next generation failed its directory fsync (fail-stop): the check
+          // above ran before it, so go round again and refuse the batch there.
+          this.#pending.unshift(...batch);
+          continue;
+        }
       }
       const generation = this.#generation;
       const bytes =

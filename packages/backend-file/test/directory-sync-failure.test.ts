@@ -1,7 +1,9 @@
 import type * as fs from "node:fs";
-import { statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { FileBackend } from "../src/index.ts";
+import { LOG_FILE_NAME } from "../src/log-format.ts";
 import { newestGeneration } from "../src/open-log.ts";
 import { temporaryRoot } from "./helpers/temporary-root.ts";
 
@@ -260,3 +262,60 @@ describe("a failed fsync of the directory while entering a generation", () => {
     expect(await reopened.get("a")).toEqual(value(1));
   });
 });
+
+describe("a failed fsync of the directory while a write moves to the next generation", () => {
+  it("a write that finds the log sealed (its compaction had failed) and enters another instance's generation is refused when the directory fsync fails, not appended and acknowledged there", async () => {
+    // Regression: #flush checked for a failed fsync before catching up past the seal, so the
+    // fail-stop set by entering the new generation came too late for that batch: it was
+    // appended to the generation whose link was not made durable, and acknowledged.
+    const directory = root.fresh();
+    const damaged = new Uint8Array(Buffer.from(`damaged:${"d".repeat(300)}`, "utf8"));
+    {
+      await using setup = new FileBackend({ directory, compactAtBytes: 0 });
+      await setup.set("damaged", damaged);
+      await setup.set("intact", value(7));
+      for (let i = 0; i < 40; i++) await setup.set("churn", value(i));
+    }
+    await using stuck = new FileBackend({ directory, compactAtBytes: 16 * 1024 });
+    expect(await stuck.get("damaged")).toEqual(damaged);
+    flipMiddleByte(join(directory, LOG_FILE_NAME), damaged);
+    // Its compaction stops at the damaged value: the log stays sealed at generation 0.
+    await stuck.set("trigger", value(1));
+    expect(newestGeneration(directory)).toBe(0);
+    await expect(stuck.set("refused", value(2))).rejects.toMatchObject({
+      code: "KVKIT_CORRUPTED",
+    });
+    // A fresh instance skips the damaged record as torn and writes generation 1.
+    {
+      await using other = new FileBackend({ directory });
+      expect(await other.get("intact")).toEqual(value(7));
+    }
+    expect(newestGeneration(directory)).toBe(1);
+
+    injected.failing = true;
+    try {
+      await expect(stuck.set("late", value(3))).rejects.toMatchObject({
+        code: "KVKIT_UNAVAILABLE",
+      });
+    } finally {
+      injected.failing = false;
+    }
+    expect(injected.failures).toBe(1);
+    await expectWritesStopped(stuck, "late");
+    expect(await stuck.get("intact")).toEqual(value(7));
+  });
+});
+
+/** Flips the middle byte of the last copy of `needle` in the file at `path`. */
+function flipMiddleByte(path: string, needle: Uint8Array): void {
+  const file = readFileSync(path);
+  const at = file.lastIndexOf(needle);
+  expect(at).toBeGreaterThan(0);
+  const position = at + Math.floor(needle.length / 2);
+  const fd = openSync(path, "r+");
+  try {
+    writeSync(fd, new Uint8Array([(file[position] as number) ^ 0xff]), 0, 1, position);
+  } finally {
+    closeSync(fd);
+  }
+}
