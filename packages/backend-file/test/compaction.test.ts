@@ -167,4 +167,35 @@ describe("compaction", () => {
     expect(await reopened.get("damaged")).toBeUndefined();
     expect(await reopened.get("intact")).toEqual(value(7));
   });
+
+  it("compaction copies the intact live values of a batch record whose damage lies only in a value overwritten since, and writes go on", async () => {
+    // Regression: compaction checked each live value's whole record, so rot in bytes no key
+    // holds any more (here the old value of "overwritten" inside the batch record that still
+    // holds "live") stopped it with KVKIT_CORRUPTED, though every value it copies is intact.
+    const directory = root.fresh();
+    const live = new Uint8Array(Buffer.from(`live:${"l".repeat(300)}`, "utf8"));
+    const stale = new Uint8Array(Buffer.from(`stale:${"s".repeat(300)}`, "utf8"));
+    const setup = new FileBackend({ directory, compactAtBytes: 0 });
+    await setup.setMany([
+      { key: "live", value: live },
+      { key: "overwritten", value: stale },
+    ]);
+    await setup.set("overwritten", value(3));
+    for (let i = 0; i < 100; i++) await setup.set("churn", value(i));
+    await setup.close();
+    await using backend = new FileBackend({ directory, compactAtBytes: 64 * 1024 });
+    expect(await backend.get("live")).toEqual(live);
+    corruptLastCopy(join(directory, LOG_FILE_NAME), stale);
+
+    await backend.set("trigger", value(1));
+
+    expect(newestGeneration(directory)).toBe(1);
+    await backend.set("later", value(2));
+    expect((await backend.health()).status).not.toBe("unavailable");
+    const keys = ["live", "overwritten", "churn", "trigger", "later"];
+    const expected = [live, value(3), value(99), value(1), value(2)];
+    expect(await backend.getMany(keys)).toEqual(expected);
+    await using reopened = new FileBackend({ directory });
+    expect(await reopened.getMany(keys)).toEqual(expected);
+  });
 });
