@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fdatasync, fstatSync, readSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, fstatSync, fsyncSync, readSync, writeSync } from "node:fs";
 import { statfs, unlink } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -569,7 +569,7 @@ export class FileBackend implements FullBackend {
 
   /** Switches to a log generation and rebuilds the index from it. */
   #use(log: OpenedLog): void {
-    this.#syncDirectoryFor(log.generation);
+    this.#syncDirectoryFor(log.generation, log.fd);
     if (this.#fd >= 0) this.#retired.push(this.#fd);
     this.#fd = log.fd;
     this.#marker = log.marker;
@@ -663,22 +663,28 @@ export class FileBackend implements FullBackend {
    * enters (opens, creates or moves to), before anything is appended there. Its creator fsyncs
    * the directory after the link too, but may have died (or its fsync failed) in between: the
    * link, and with it every write acknowledged in that generation, might then not survive a
-   * power loss. A reopened store is entered anew, so a retried open fsyncs again.
+   * power loss. A reopened store is entered anew, so a retried open fsyncs again. With `fd`
+   * (the generation's file, as entered) the file is fsynced first: an instance with durability
+   * `process` links a generation without fsyncing it, and a durable link to bytes still in the
+   * page cache would, after a power loss, replace every write acknowledged before the seal.
    *
    * A failure is fail-stop: trying again proves nothing, since, as after a failed fdatasync
    * (see {@link #syncFailure}), a later fsync can succeed without the lost metadata. Writes are
    * refused until a reopen; reads go on from the index. An instance already failed stops
    * fsyncing.
    */
-  #syncDirectoryFor(generation: number): void {
+  #syncDirectoryFor(generation: number, fd?: number): void {
     if (this.#durability !== "power" || this.#syncFailure !== undefined) return;
     if (generation === this.#syncedGeneration) return;
+    let what = `An fsync of log generation ${generation}`;
     try {
+      if (fd !== undefined) fsyncSync(fd);
+      what = "An fsync of the store directory";
       syncDirectory(this.#directory);
       this.#syncedGeneration = generation;
     } catch (error) {
       this.#syncFailure = error;
-      this.#syncFailureWhat = "An fsync of the store directory";
+      this.#syncFailureWhat = what;
     }
   }
 
