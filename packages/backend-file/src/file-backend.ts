@@ -60,11 +60,11 @@ import {
   createTempFile,
   newestGeneration,
   type OpenedLog,
+  openDirectory,
   openGeneration,
   openLog,
   RETAINED_GENERATIONS,
   removeGeneration,
-  syncDirectory,
   writeAll,
 } from "./open-log.ts";
 import { lowerBound, SortedKeys } from "./sorted-keys.ts";
@@ -635,11 +635,15 @@ export class FileBackend implements FullBackend {
         // Another process wrote it meanwhile: use theirs.
       }
       // Before the old generation below is removed: the new name must be durable first.
-      // A failure is not "another process was first" (the link succeeded).
+      // A failure is not "another process was first" (the link succeeded). A directory that
+      // could not be opened is tried again when this instance enters the generation below,
+      // and before every append there until it works, as for any entered generation.
       if (made) this.#syncDirectoryFor(next);
       // Old generations are removed only far behind, so a generation's name is never free
-      // again while a process could still be about to create it.
-      if (made && next > RETAINED_GENERATIONS) {
+      // again while a process could still be about to create it. Not before the new name is
+      // durable: the next open sweeps them then.
+      const durable = this.#durability !== "power" || this.#syncedGeneration === next;
+      if (made && durable && next > RETAINED_GENERATIONS) {
         removeGeneration(this.#directory, next - RETAINED_GENERATIONS - 1);
       }
       log = openGeneration(this.#directory, next);
@@ -668,24 +672,62 @@ export class FileBackend implements FullBackend {
    * `process` links a generation without fsyncing it, and a durable link to bytes still in the
    * page cache would, after a power loss, replace every write acknowledged before the seal.
    *
-   * A failure is fail-stop: trying again proves nothing, since, as after a failed fdatasync
-   * (see {@link #syncFailure}), a later fsync can succeed without the lost metadata. Writes are
-   * refused until a reopen; reads go on from the index. An instance already failed stops
-   * fsyncing.
+   * A failed fsync is fail-stop: trying again proves nothing, since, as after a failed
+   * fdatasync (see {@link #syncFailure}), a later fsync can succeed without the lost metadata.
+   * Writes are refused until a reopen; reads go on from the index. An instance already failed
+   * stops fsyncing.
+   *
+   * A directory that cannot be opened (EMFILE, ENFILE, EACCES, ENOMEM) is not: no fsync ran,
+   * so nothing can have been lost. The generation stays unsynced and the error is returned;
+   * {@link #flush} calls this again before every append until it succeeds, and refuses the
+   * writes meanwhile (see {@link #directoryUnsynced}).
+   *
+   * @returns the error of the open, if the directory could not be opened.
    */
-  #syncDirectoryFor(generation: number, fd?: number): void {
-    if (this.#durability !== "power" || this.#syncFailure !== undefined) return;
-    if (generation === this.#syncedGeneration) return;
+  #syncDirectoryFor(generation: number, fd?: number): unknown {
+    if (this.#durability !== "power" || this.#syncFailure !== undefined) return undefined;
+    if (generation === this.#syncedGeneration) return undefined;
+    let directoryFd: number;
+    try {
+      // Opened first: an open that fails has then run no fsync at all.
+      directoryFd = openDirectory(this.#directory);
+    } catch (error) {
+      return error;
+    }
     let what = `An fsync of log generation ${generation}`;
     try {
-      if (fd !== undefined) fsyncSync(fd);
-      what = "An fsync of the store directory";
-      syncDirectory(this.#directory);
+      try {
+        if (fd !== undefined) fsyncSync(fd);
+        what = "An fsync of the store directory";
+        fsyncSync(directoryFd);
+      } finally {
+        closeSync(directoryFd);
+      }
       this.#syncedGeneration = generation;
     } catch (error) {
       this.#syncFailure = error;
       this.#syncFailureWhat = what;
     }
+    return undefined;
+  }
+
+  /**
+   * Makes sure the current generation's directory entry is durable before a group is appended
+   * to it, trying the directory fsync again after an open of the directory failed. Returns the
+   * error to refuse the group with (`KVKIT_UNAVAILABLE`, the failed open as `cause`), or
+   * `undefined` when it may be appended, or when the fsync itself failed just now: then
+   * {@link #syncFailure} is set and refuses it.
+   */
+  #directoryUnsynced(): UnavailableError | undefined {
+    if (this.#durability !== "power" || this.#generation === this.#syncedGeneration) {
+      return undefined;
+    }
+    const cause = this.#syncDirectoryFor(this.#generation, this.#fd);
+    if (cause === undefined) return undefined;
+    return new UnavailableError(
+      `Could not open the store directory ${this.#directory} to fsync it before appending to log generation ${this.#generation}; nothing was written, and the next write tries again`,
+      { cause },
+    );
   }
 
   /**
@@ -1121,6 +1163,18 @@ export class FileBackend implements FullBackend {
           this.#pending.unshift(...batch);
           continue;
         }
+      }
+      // No write is acknowledged in a generation whose directory fsync has not succeeded:
+      // after a failed open of the directory (retryable), try it again now.
+      const unsynced = this.#directoryUnsynced();
+      if (unsynced !== undefined) {
+        for (const write of batch) this.#settle(write, unsynced);
+        continue;
+      }
+      if (this.#syncFailure !== undefined) {
+        // That retry's fsync failed (fail-stop): refuse the batch at the check above.
+        this.#pending.unshift(...batch);
+        continue;
       }
       const generation = this.#generation;
       const bytes =

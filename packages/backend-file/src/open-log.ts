@@ -53,7 +53,7 @@ export interface OpenedLog {
  * processes that died while creating a log, compacting or probing health.
  *
  * Does not fsync the directory, also not after creating generation 0: the caller fsyncs it
- * before it acknowledges a write in the generation it opened (see {@link syncDirectory}), since
+ * before it acknowledges a write in the generation it opened (see {@link openDirectory}), since
  * the process that created that generation may have died before its own fsync of the directory.
  *
  * @param syncToDisk fsync new files (durability `power`).
@@ -131,7 +131,8 @@ export function openGeneration(directory: string, generation: number): OpenedLog
  * generation exists by the time the file is complete (this process fell behind while writing).
  *
  * Does not fsync the directory: a caller that needs the new name to survive a power loss
- * calls {@link syncDirectory} after a `true`, and decides what its failure means.
+ * fsyncs the directory (see {@link openDirectory}) after a `true`, and decides what its
+ * failure means.
  *
  * @throws {UnavailableError} `KVKIT_UNAVAILABLE` when the file cannot be written or linked.
  *   A kvkit error thrown by `write` (such as `KVKIT_CORRUPTED`) is passed on unchanged.
@@ -210,14 +211,16 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
   while (done < bytes.byteLength) done += writeSync(fd, bytes, done);
 }
 
-/** fsync of a directory, which makes a rename or link in it survive power loss (Linux). */
-export function syncDirectory(directory: string): void {
-  const fd = openSync(directory, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+/**
+ * Opens `directory` read-only, for an fsync that makes a rename or link in it survive power
+ * loss (Linux). Split from the fsync because their failures mean different things: an open
+ * that fails (EMFILE, ENFILE, EACCES, ENOMEM) ran no fsync, so nothing can have been lost and
+ * it may be tried again; a failed fsync may have lost the metadata it was to write.
+ *
+ * @throws the `openSync` error (a Node errno error), unwrapped: the caller decides its meaning.
+ */
+export function openDirectory(directory: string): number {
+  return openSync(directory, constants.O_RDONLY | constants.O_DIRECTORY);
 }
 
 function createDirectory(directory: string): void {

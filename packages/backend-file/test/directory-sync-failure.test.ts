@@ -3,7 +3,7 @@ import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs"
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { FileBackend } from "../src/index.ts";
-import { LOG_FILE_NAME } from "../src/log-format.ts";
+import { FILE_HEADER_BYTES, LOG_FILE_NAME } from "../src/log-format.ts";
 import { newestGeneration } from "../src/open-log.ts";
 import { temporaryRoot } from "./helpers/temporary-root.ts";
 
@@ -12,11 +12,15 @@ import { temporaryRoot } from "./helpers/temporary-root.ts";
 // produced on demand (the loop device of io-error.test.ts fails every write to new blocks),
 // and a power loss cannot be simulated, so `node:fs` is wrapped: `fsyncSync` of a directory is
 // recorded, and throws EIO, as Node does, while `failing` is set; `writeSync` is recorded so a
-// test can tell whether the directory was fsynced before an append to a log.
+// test can tell whether the directory was fsynced before an append to a log. `openSync` of a
+// directory (`O_DIRECTORY`, which only the open for that fsync uses) throws EMFILE, as Node
+// does when the process is out of descriptors, while `openFailing` is set.
 
 const injected = vi.hoisted(() => ({
   failing: false,
   failures: 0,
+  openFailing: false,
+  openFailures: 0,
   /** In call order: which inode was fsynced (a directory) or written to. */
   calls: [] as { readonly op: "fsync-directory" | "fsync-file" | "write"; readonly ino: number }[],
 }));
@@ -39,14 +43,31 @@ vi.mock("node:fs", async (importOriginal) => {
     }
     original.fsyncSync(fd);
   };
+  const openSync = ((path: fs.PathLike, flags?: fs.OpenMode, ...rest: unknown[]) => {
+    if (
+      injected.openFailing &&
+      typeof flags === "number" &&
+      (flags & original.constants.O_DIRECTORY) !== 0
+    ) {
+      injected.openFailures++;
+      throw Object.assign(new Error(`EMFILE: too many open files, open '${String(path)}'`), {
+        errno: -24,
+        code: "EMFILE",
+        syscall: "open",
+        path: String(path),
+      });
+    }
+    return (original.openSync as (...args: unknown[]) => number)(path, flags, ...rest);
+  }) as typeof original.openSync;
   const writeSync = ((fd: number, ...rest: unknown[]) => {
     injected.calls.push({ op: "write", ino: original.fstatSync(fd).ino });
     return (original.writeSync as (fd: number, ...rest: unknown[]) => number)(fd, ...rest);
   }) as typeof original.writeSync;
   return {
     ...original,
-    default: { ...original, fsyncSync, writeSync },
+    default: { ...original, fsyncSync, openSync, writeSync },
     fsyncSync,
+    openSync,
     writeSync,
   };
 });
@@ -58,6 +79,8 @@ const value = (n: number, size = 1000): Uint8Array => new Uint8Array(size).fill(
 beforeEach(() => {
   injected.failing = false;
   injected.failures = 0;
+  injected.openFailing = false;
+  injected.openFailures = 0;
   injected.calls.length = 0;
 });
 
@@ -68,6 +91,32 @@ async function expectWritesStopped(backend: FileBackend, key: string): Promise<v
   expect(health.status).toBe("unavailable");
   expect(String(health.details.error)).toMatch(/fsync of the store directory/);
 }
+
+/** Checks a write refused because the store directory could not be opened for its fsync. */
+async function expectOpenRefused(write: Promise<unknown>): Promise<void> {
+  const error = await write.then(
+    () => expect.unreachable("the write was acknowledged"),
+    (error: unknown) => error,
+  );
+  expect(error).toMatchObject({ code: "KVKIT_UNAVAILABLE", cause: { code: "EMFILE" } });
+  expect(String((error as Error).message)).toMatch(/could not open the store directory/i);
+}
+
+/** Checks that the store directory was fsynced before the first append to the log `ino`. */
+function expectSyncedBeforeAppend(directory: string, ino: number): void {
+  const directoryIno = statSync(directory).ino;
+  const firstSync = injected.calls.findIndex(
+    (call) => call.op === "fsync-directory" && call.ino === directoryIno,
+  );
+  const firstAppend = injected.calls.findIndex((call) => call.op === "write" && call.ino === ino);
+  expect(firstAppend, "appended to the log").toBeGreaterThanOrEqual(0);
+  expect(firstSync, "directory fsynced before the first append").toBeGreaterThanOrEqual(0);
+  expect(firstSync).toBeLessThan(firstAppend);
+}
+
+/** Appends recorded so far to the log `ino`. */
+const appendsTo = (ino: number): number =>
+  injected.calls.filter((call) => call.op === "write" && call.ino === ino).length;
 
 /** fsyncs of the store directory `directory` recorded so far. */
 function directorySyncs(directory: string): number {
@@ -332,6 +381,128 @@ describe("a failed fsync of the directory while a write moves to the next genera
     expect(injected.failures).toBe(1);
     await expectWritesStopped(stuck, "late");
     expect(await stuck.get("intact")).toEqual(value(7));
+  });
+});
+
+// Opening the directory for its fsync can fail (EMFILE, ENFILE, EACCES, ENOMEM) before any
+// fsync ran, so nothing can have been lost: the write that needed it is refused, nothing is
+// marked synced, and the next write tries again. Only a failed fsync itself is fail-stop.
+describe("the store directory cannot be opened for its fsync (EMFILE)", () => {
+  it("an instance moving to another instance's generation refuses the write (KVKIT_UNAVAILABLE) without appending there; once the open works, the next write fsyncs the directory before its append, and health() is not unavailable", async () => {
+    const directory = root.fresh();
+    await using creator = new FileBackend({ directory, compactAtBytes: 16 * 1024 });
+    await using follower = new FileBackend({ directory });
+    await creator.set("kept", value(7));
+    expect(await follower.get("kept")).toEqual(value(7));
+    const last = await compactOnce(creator, directory);
+    const next = statSync(logPath(directory, 1)).ino;
+    injected.calls.length = 0;
+
+    injected.openFailing = true;
+    try {
+      await expectOpenRefused(follower.set("own", value(2)));
+      // Each write tries the open again.
+      await expectOpenRefused(follower.set("own", value(3)));
+    } finally {
+      injected.openFailing = false;
+    }
+    expect(injected.openFailures).toBeGreaterThanOrEqual(2);
+    expect(appendsTo(next), "nothing appended to generation 1").toBe(0);
+    expect(directorySyncs(directory)).toBe(0);
+    expect(await follower.get("own")).toBeUndefined();
+
+    injected.calls.length = 0;
+    await follower.set("own", value(4));
+    expectSyncedBeforeAppend(directory, next);
+    expect((await follower.health()).status).not.toBe("unavailable");
+    expect(await follower.getMany(["kept", "churn", "own"])).toEqual([
+      value(7),
+      value(last),
+      value(4),
+    ]);
+    await follower.set("own", value(5));
+    expect(directorySyncs(directory), "once per generation").toBe(1);
+  });
+
+  it("the instance that links the next generation refuses the next write there without appending; once the open works, the next write fsyncs the directory before its append, and health() is not unavailable", async () => {
+    const directory = root.fresh();
+    await using backend = new FileBackend({ directory, compactAtBytes: 16 * 1024 });
+    await backend.set("kept", value(7));
+    injected.openFailing = true;
+    let round = 0;
+    try {
+      // The write whose flush compacts was appended to generation 0 before the seal.
+      for (; newestGeneration(directory) === 0; round++) await backend.set("churn", value(round));
+      expect(injected.openFailures).toBeGreaterThanOrEqual(1);
+      injected.calls.length = 0;
+      await expectOpenRefused(backend.set("after", value(1)));
+    } finally {
+      injected.openFailing = false;
+    }
+    const next = statSync(logPath(directory, 1)).ino;
+    expect(appendsTo(next), "nothing appended to generation 1").toBe(0);
+    expect(directorySyncs(directory)).toBe(0);
+
+    injected.calls.length = 0;
+    await backend.set("after", value(2));
+    expectSyncedBeforeAppend(directory, next);
+    expect((await backend.health()).status).not.toBe("unavailable");
+    expect(await backend.getMany(["kept", "churn", "after"])).toEqual([
+      value(7),
+      value(round - 1),
+      value(2),
+    ]);
+    await backend.set("after", value(3));
+    expect(directorySyncs(directory), "once per generation").toBe(1);
+  });
+
+  it("creating the store (generation 0) refuses the first write; once the open works, the next write fsyncs the directory before its append, and health() is not unavailable", async () => {
+    const directory = root.fresh();
+    await using backend = new FileBackend({ directory });
+    injected.openFailing = true;
+    try {
+      await expectOpenRefused(backend.set("a", value(1)));
+    } finally {
+      injected.openFailing = false;
+    }
+    expect(injected.openFailures).toBeGreaterThanOrEqual(1);
+    expect(directorySyncs(directory)).toBe(0);
+    // The header was written to the temporary file before the link; nothing after it.
+    expect(statSync(logPath(directory, 0)).size, "nothing appended to generation 0").toBe(
+      FILE_HEADER_BYTES,
+    );
+    expect(await backend.get("a")).toBeUndefined();
+
+    injected.calls.length = 0;
+    await backend.set("a", value(2));
+    const first = statSync(logPath(directory, 0)).ino;
+    expectSyncedBeforeAppend(directory, first);
+    expect((await backend.health()).status).not.toBe("unavailable");
+    expect(await backend.get("a")).toEqual(value(2));
+    expect(directorySyncs(directory), "once").toBe(1);
+  });
+
+  it("a retry whose fsync then fails is fail-stop like any failed fsync of the directory", async () => {
+    const directory = root.fresh();
+    await using backend = new FileBackend({ directory });
+    injected.openFailing = true;
+    try {
+      await expectOpenRefused(backend.set("a", value(1)));
+    } finally {
+      injected.openFailing = false;
+    }
+    injected.failing = true;
+    try {
+      await expect(backend.set("a", value(2))).rejects.toMatchObject({
+        code: "KVKIT_UNAVAILABLE",
+      });
+    } finally {
+      injected.failing = false;
+    }
+    expect(injected.failures).toBe(1);
+    // A later fsync that succeeds proves nothing about the failed one: still refused.
+    await expectWritesStopped(backend, "a");
+    expect(await backend.get("a")).toBeUndefined();
   });
 });
 
