@@ -93,6 +93,41 @@ function readStream(socket: Socket, length: number, ms = 3000): Promise<string> 
   });
 }
 
+/** Everything `socket` receives until the peer ends or closes it (or `ms` passed: `"…timeout"`). */
+function readToEnd(socket: Socket, ms = 3000): Promise<string> {
+  return new Promise((resolve) => {
+    let stream = "";
+    const done = (suffix: string): void => {
+      clearTimeout(timer);
+      socket.off("data", onData);
+      socket.off("end", onEnd);
+      socket.off("close", onClose);
+      resolve(stream + suffix);
+    };
+    const onData = (chunk: Buffer): void => {
+      stream += chunk.toString();
+    };
+    const onEnd = (): void => done("|end");
+    const onClose = (): void => done("|closed");
+    const timer = setTimeout(() => done("|timeout"), ms);
+    socket.on("data", onData);
+    socket.on("end", onEnd);
+    socket.on("close", onClose);
+  });
+}
+
+/** A server that, on every connection, writes `reply` and ends its side at once. */
+async function startGoodbyeServer(reply: string): Promise<{ server: Server; port: number }> {
+  const server = createServer((socket) => {
+    socket.on("error", () => {});
+    socket.end(reply);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  return { server, port: typeof address === "object" && address ? address.port : 0 };
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("FaultProxy", () => {
@@ -241,6 +276,25 @@ describe("FaultProxy", () => {
     expect(target.received).toEqual(["a", "b"]);
   });
 
+  // Regression: the filter was consumed when the matching request reached the proxy; when cut()
+  // then discarded that delayed request, no reply was ever lost, yet dropPending said it fired.
+  it("dropNextReply() stays armed when the matching request is discarded before reaching the server", async () => {
+    const socket = await connect(proxy.port);
+    proxy.setDelay(100);
+    proxy.dropNextReply();
+    socket.write("discarded");
+    await sleep(20);
+    proxy.cut();
+    expect(await nextReply(socket)).toBe("closed");
+    expect(proxy.dropPending).toBe(true);
+    proxy.setDelay(0);
+    const next = await connect(proxy.port);
+    next.write("lost");
+    expect(await nextReply(next)).toBe("closed");
+    expect(target.received).toEqual(["lost"]);
+    expect(proxy.dropPending).toBe(false);
+  });
+
   it("setDelay() rejects a negative duration with a RangeError", () => {
     expect(() => proxy.setDelay(-1)).toThrow(RangeError);
   });
@@ -251,6 +305,56 @@ describe("FaultProxy", () => {
     expect(() => proxy.setDelay(2 ** 31)).toThrow(RangeError);
     expect(() => proxy.setDelay(2 ** 31 - 1)).not.toThrow();
     proxy.setDelay(0);
+  });
+
+  // Regression: the proxy sockets did not allow half-open connections, so the client's end
+  // closed the proxy's client socket at once and the link was destroyed: the reply to the
+  // request sent just before the end never came back, and under a delay the request itself
+  // was discarded before it reached the server.
+  it("forwards a client's end after the chunks before it, and the replies still come back", async () => {
+    for (const delay of [0, 100]) {
+      proxy.setDelay(delay);
+      const received = target.received.length;
+      const socket = await connect(proxy.port);
+      const reply = readToEnd(socket);
+      socket.end("last");
+      expect(await reply).toBe("ok:last|end");
+      expect(target.received.slice(received)).toEqual(["last"]);
+    }
+  });
+
+  it("forwards a server's end only after the delayed chunks before it", async () => {
+    const goodbye = await startGoodbyeServer("bye");
+    const goodbyeProxy = await FaultProxy.start({ targetPort: goodbye.port });
+    try {
+      goodbyeProxy.setDelay(100);
+      const socket = await connect(goodbyeProxy.port);
+      expect(await readToEnd(socket)).toBe("bye|end");
+      socket.destroy();
+    } finally {
+      await goodbyeProxy.close();
+      goodbye.server.close();
+    }
+  });
+
+  it("delivers every byte a server wrote before it ended, to a client that reads slowly", async () => {
+    const big = "x".repeat(16 * 1024 * 1024);
+    const goodbye = await startGoodbyeServer(big);
+    const goodbyeProxy = await FaultProxy.start({ targetPort: goodbye.port });
+    try {
+      const socket = await connect(goodbyeProxy.port);
+      socket.pause();
+      await sleep(300);
+      const stream = readToEnd(socket, 5000);
+      socket.resume();
+      const result = await stream;
+      expect(result.length - "|end".length).toBe(big.length);
+      expect(result.endsWith("|end")).toBe(true);
+      socket.destroy();
+    } finally {
+      await goodbyeProxy.close();
+      goodbye.server.close();
+    }
   });
 
   it("cut() resets every open connection", async () => {

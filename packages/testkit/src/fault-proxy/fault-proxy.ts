@@ -22,6 +22,11 @@ interface Link {
   readonly server: Socket;
   readonly toServer: DelayLine;
   readonly toClient: DelayLine;
+  /**
+   * The {@link FaultProxy.dropNextReply} filter taken by a request still queued towards the
+   * server: armed again if the link is cut before that request reaches the server.
+   */
+  queuedDrop: RequestFilter | undefined;
   /** The request whose reply is to be lost has reached the server: its next chunk is swallowed. */
   dropReply: boolean;
   /** That reply was swallowed; everything after it is too, until the link is cut. */
@@ -81,7 +86,9 @@ export class FaultProxy {
 
   /** Starts listening; resolves once connections are accepted. */
   static async start(options: FaultProxyOptions): Promise<FaultProxy> {
-    const server = createServer();
+    // Half-open: one side's end is forwarded like its bytes (after them, see #accept) instead of
+    // closing the proxied connection at once.
+    const server = createServer({ allowHalfOpen: true });
     const host = options.host ?? "127.0.0.1";
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -122,7 +129,9 @@ export class FaultProxy {
    *
    * Under {@link setDelay} the reply is lost once the request has reached the server, so a
    * reply to an earlier request is never mistaken for it; the replies delivered before the lost
-   * one still arrive, then the connection is cut.
+   * one still arrive, then the connection is cut. If the matching request is discarded before
+   * it reaches the server ({@link cut}, {@link close}, a connection closed by either side), the
+   * drop stays armed for the next matching request.
    */
   dropNextReply(filter: RequestFilter = () => true): void {
     this.#dropFilter = filter;
@@ -155,8 +164,9 @@ export class FaultProxy {
     this.#blackholed = false;
     this.#refusing = false;
     this.#delayMs = 0;
-    this.#dropFilter = undefined;
     for (const link of this.#links) if (link.blackholed) this.#destroy(link);
+    // After the cuts, which re-arm a drop whose request they discarded.
+    this.#dropFilter = undefined;
   }
 
   /**
@@ -196,30 +206,56 @@ export class FaultProxy {
       return;
     }
     client.setNoDelay(true);
-    const server = createConnection({ host: this.#targetHost, port: this.#targetPort });
+    const server = createConnection({
+      host: this.#targetHost,
+      port: this.#targetPort,
+      allowHalfOpen: true,
+    });
     server.setNoDelay(true);
     const link: Link = {
       client,
       server,
       toServer: new DelayLine(),
       toClient: new DelayLine(),
+      queuedDrop: undefined,
       dropReply: false,
       replyDropped: false,
       blackholed: this.#blackholed,
     };
     this.#links.add(link);
-    const end = (): void => this.#destroy(link);
-    client.on("error", end).on("close", end);
-    server.on("error", end).on("close", end);
+    const fail = (): void => this.#destroy(link);
+    // A socket closes without an error only once both of its directions ended, and the end it
+    // received is queued behind its bytes; the link is done when the other socket is closed too.
+    const closed = (): void => {
+      if (client.destroyed && server.destroyed) this.#destroy(link);
+    };
+    client.on("error", fail).on("close", closed);
+    server.on("error", fail).on("close", closed);
+    // An end travels like a chunk: after the bytes before it, never while blackholed, and not
+    // after a lost reply (the link is cut instead).
+    client.on("end", () => {
+      if (link.blackholed) return;
+      link.toServer.push(this.#delayMs, () => server.end());
+    });
+    server.on("end", () => {
+      if (link.blackholed || link.replyDropped) return;
+      link.toClient.push(this.#delayMs, () => client.end());
+    });
     client.on("data", (chunk: Buffer) => {
       if (link.blackholed) return;
       const filter = this.#dropFilter;
       const losesReply = filter?.(chunk) === true;
-      if (losesReply) this.#dropFilter = undefined;
+      if (losesReply) {
+        this.#dropFilter = undefined;
+        link.queuedDrop = filter;
+      }
       link.toServer.push(this.#delayMs, () => {
         // Armed only now: what the server sends before this request reaches it answers an
         // earlier request, whose reply is not the one to lose.
-        if (losesReply) link.dropReply = true;
+        if (losesReply) {
+          link.queuedDrop = undefined;
+          link.dropReply = true;
+        }
         server.write(chunk);
       });
     });
@@ -237,6 +273,8 @@ export class FaultProxy {
 
   #destroy(link: Link): void {
     if (!this.#links.delete(link)) return;
+    // The request that was to lose its reply never reached the server: nothing was lost yet.
+    if (link.queuedDrop !== undefined) this.#dropFilter ??= link.queuedDrop;
     link.toServer.clear();
     link.toClient.clear();
     link.client.destroy();
