@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { WatchEvent } from "@kvkit/spec";
 import { ManualClock } from "@kvkit/testkit";
@@ -6,30 +6,12 @@ import { describe, expect, it } from "vitest";
 import { FileBackend } from "../src/index.ts";
 import { LOG_FILE_NAME, LOG_NAME, logFileName } from "../src/log-format.ts";
 import { newestGeneration, RETAINED_GENERATIONS } from "../src/open-log.ts";
+import { flipMiddleByte } from "./helpers/flip-byte.ts";
 import { temporaryRoot } from "./helpers/temporary-root.ts";
 
 const root = temporaryRoot("kvkit-file-compaction-");
 
 const value = (n: number, size = 1000): Uint8Array => new Uint8Array(size).fill(n & 0xff);
-
-/** Flips one byte in the middle of the last copy of `needle` in the file at `path`. */
-function corruptLastCopy(path: string, needle: Uint8Array): void {
-  const at = readFileSync(path).lastIndexOf(needle);
-  expect(at).toBeGreaterThan(0);
-  const position = at + Math.floor(needle.length / 2);
-  const fd = openSync(path, "r+");
-  try {
-    writeSync(
-      fd,
-      new Uint8Array([(needle[Math.floor(needle.length / 2)] as number) ^ 0xff]),
-      0,
-      1,
-      position,
-    );
-  } finally {
-    closeSync(fd);
-  }
-}
 
 describe("compaction", () => {
   it("set() compacts an overwritten log into a new generation that holds only live data", async () => {
@@ -144,7 +126,7 @@ describe("compaction", () => {
     await using backend = new FileBackend({ directory, compactAtBytes: 64 * 1024 });
     // Replayed (and its checksum checked) while intact; the bytes rot afterwards.
     expect(await backend.get("damaged")).toEqual(damaged);
-    corruptLastCopy(join(directory, LOG_FILE_NAME), damaged);
+    flipMiddleByte(join(directory, LOG_FILE_NAME), damaged);
 
     // The log is past compactAtBytes: this write's flush seals it and tries to compact.
     await backend.set("trigger", value(1));
@@ -185,7 +167,7 @@ describe("compaction", () => {
     await setup.close();
     await using backend = new FileBackend({ directory, compactAtBytes: 64 * 1024 });
     expect(await backend.get("live")).toEqual(live);
-    corruptLastCopy(join(directory, LOG_FILE_NAME), stale);
+    flipMiddleByte(join(directory, LOG_FILE_NAME), stale);
 
     await backend.set("trigger", value(1));
 

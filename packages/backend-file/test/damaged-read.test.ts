@@ -1,8 +1,9 @@
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FileBackend } from "../src/index.ts";
 import { LOG_FILE_NAME } from "../src/log-format.ts";
+import { flipMiddleByte } from "./helpers/flip-byte.ts";
 import { inspectLog } from "./helpers/inspect-log.ts";
 import { temporaryRoot } from "./helpers/temporary-root.ts";
 
@@ -11,21 +12,6 @@ const root = temporaryRoot("kvkit-file-damaged-read-");
 /** A value that occurs once in the log, so the test can find its bytes there. */
 const distinct = (name: string): Uint8Array =>
   new Uint8Array(Buffer.from(`${name}:${name.repeat(40)}`, "utf8"));
-
-/** Flips one byte in the middle of the only copy of `needle` in the file at `path`. */
-function flipByteOf(path: string, needle: Uint8Array): void {
-  const file = readFileSync(path);
-  const at = file.indexOf(needle);
-  expect(at).toBeGreaterThan(0);
-  expect(file.indexOf(needle, at + 1)).toBe(-1);
-  const position = at + Math.floor(needle.length / 2);
-  const fd = openSync(path, "r+");
-  try {
-    writeSync(fd, new Uint8Array([(file[position] as number) ^ 0xff]), 0, 1, position);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 describe("reads of values damaged on disk", () => {
   it("get() rejects with KVKIT_CORRUPTED for a value whose single-set record rotted after it was replayed, and other keys read normally", async () => {
@@ -39,7 +25,7 @@ describe("reads of values damaged on disk", () => {
     await backend.set("damaged", damaged);
     await backend.set("after", distinct("after"));
     expect(await backend.get("damaged")).toEqual(damaged);
-    flipByteOf(path, damaged);
+    flipMiddleByte(path, damaged, { unique: true });
     const onDisk = readFileSync(path);
 
     await expect(backend.get("damaged")).rejects.toMatchObject({ code: "KVKIT_CORRUPTED" });
@@ -71,7 +57,7 @@ describe("reads of values damaged on disk", () => {
     await backend.setMany(names.map((name) => ({ key: name, value: distinct(name) })));
     await backend.set("other", distinct("other"));
     expect(await backend.getMany(names)).toEqual(names.map(distinct));
-    flipByteOf(path, distinct("damaged"));
+    flipMiddleByte(path, distinct("damaged"), { unique: true });
     const onDisk = readFileSync(path);
     // The batch is one record, and it now fails its checksum as a whole.
     expect(inspectLog(path).records).toBe(1);
@@ -97,7 +83,7 @@ describe("reads of values damaged on disk", () => {
     }));
     await using backend = new FileBackend({ directory });
     await backend.setMany(entries);
-    flipByteOf(path, distinct("v49"));
+    flipMiddleByte(path, distinct("v49"), { unique: true });
 
     await expect(backend.getMany(entries.map((entry) => entry.key))).rejects.toMatchObject({
       code: "KVKIT_CORRUPTED",
@@ -117,7 +103,7 @@ describe("reads of values damaged on disk", () => {
       { key: "intact", value: large("intact") },
       { key: "damaged", value: large("damaged") },
     ]);
-    flipByteOf(path, large("damaged"));
+    flipMiddleByte(path, large("damaged"), { unique: true });
 
     await expect(backend.get("damaged")).rejects.toMatchObject({ code: "KVKIT_CORRUPTED" });
     await expect(backend.getMany(["intact", "damaged"])).rejects.toMatchObject({

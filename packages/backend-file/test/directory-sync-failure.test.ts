@@ -1,10 +1,11 @@
 import type * as fs from "node:fs";
-import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { FileBackend } from "../src/index.ts";
 import { FILE_HEADER_BYTES, LOG_FILE_NAME } from "../src/log-format.ts";
 import { newestGeneration } from "../src/open-log.ts";
+import { flipMiddleByte } from "./helpers/flip-byte.ts";
 import { temporaryRoot } from "./helpers/temporary-root.ts";
 
 // The fsyncs of the store directory, observed and failed at the system call. A real failure of
@@ -505,17 +506,3 @@ describe("the store directory cannot be opened for its fsync (EMFILE)", () => {
     expect(await backend.get("a")).toBeUndefined();
   });
 });
-
-/** Flips the middle byte of the last copy of `needle` in the file at `path`. */
-function flipMiddleByte(path: string, needle: Uint8Array): void {
-  const file = readFileSync(path);
-  const at = file.lastIndexOf(needle);
-  expect(at).toBeGreaterThan(0);
-  const position = at + Math.floor(needle.length / 2);
-  const fd = openSync(path, "r+");
-  try {
-    writeSync(fd, new Uint8Array([(file[position] as number) ^ 0xff]), 0, 1, position);
-  } finally {
-    closeSync(fd);
-  }
-}
