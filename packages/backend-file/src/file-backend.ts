@@ -485,6 +485,13 @@ export class FileBackend implements FullBackend {
           code: this.#nextGenerationError.code,
         });
       }
+      // Writes are refused while the generation's directory fsync cannot run (a retry here may
+      // also make it run, or fail for good).
+      const unsynced = this.#directoryUnsynced();
+      if (unsynced !== undefined) return report("unavailable", { error: unsynced.message });
+      if (this.#syncFailure !== undefined) {
+        return report("unavailable", { error: this.#syncFailureMessage() });
+      }
       // Proves the directory accepts a new file, as every write's log append needs space.
       const path = createTempFile(this.#directory, (fd) => writeAll(fd, new Uint8Array(1)), false);
       await unlink(path).catch(() => undefined);

@@ -404,6 +404,10 @@ describe("the store directory cannot be opened for its fsync (EMFILE)", () => {
       await expectOpenRefused(follower.set("own", value(2)));
       // Each write tries the open again.
       await expectOpenRefused(follower.set("own", value(3)));
+      // Writes are refused, so health() says so (and tries the open again itself).
+      const health = await follower.health();
+      expect(health.status).toBe("unavailable");
+      expect(String(health.details.error)).toMatch(/could not open the store directory/i);
     } finally {
       injected.openFailing = false;
     }
