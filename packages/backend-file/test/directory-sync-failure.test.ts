@@ -85,6 +85,22 @@ beforeEach(() => {
   injected.calls.length = 0;
 });
 
+/**
+ * Makes the next directory fsync fail under a write of `key`, which is refused, and checks the
+ * fail-stop: the fsync failed once, and writes stay refused although fsyncs work again (a
+ * later fsync that succeeds proves nothing about the failed one).
+ */
+async function expectFailedFsyncStopsWrites(backend: FileBackend, key: string): Promise<void> {
+  injected.failing = true;
+  try {
+    await expect(backend.set(key, value(1))).rejects.toMatchObject({ code: "KVKIT_UNAVAILABLE" });
+  } finally {
+    injected.failing = false;
+  }
+  expect(injected.failures).toBe(1);
+  await expectWritesStopped(backend, key);
+}
+
 /** Checks the fail-stop after a failed directory fsync: writes refused, health says why. */
 async function expectWritesStopped(backend: FileBackend, key: string): Promise<void> {
   await expect(backend.set(key, value(1))).rejects.toMatchObject({ code: "KVKIT_UNAVAILABLE" });
@@ -290,14 +306,7 @@ describe("a failed fsync of the directory while entering a generation", () => {
     expect(await follower.get("kept")).toEqual(value(7));
     const last = await compactOnce(creator, directory);
 
-    injected.failing = true;
-    await expect(follower.set("own", value(2))).rejects.toMatchObject({
-      code: "KVKIT_UNAVAILABLE",
-    });
-    injected.failing = false;
-    expect(injected.failures).toBe(1);
-    // A later fsync that succeeds proves nothing about the earlier one: still refused.
-    await expectWritesStopped(follower, "own");
+    await expectFailedFsyncStopsWrites(follower, "own");
     expect(await follower.getMany(["kept", "churn", "own"])).toEqual([
       value(7),
       value(last),
@@ -327,11 +336,7 @@ describe("a failed fsync of the directory while entering a generation", () => {
   it("creating the store stops writes of that instance, also once the fsync works again; the next instance fsyncs the directory when it opens", async () => {
     const directory = root.fresh();
     await using backend = new FileBackend({ directory });
-    injected.failing = true;
-    await expect(backend.set("a", value(1))).rejects.toMatchObject({ code: "KVKIT_UNAVAILABLE" });
-    injected.failing = false;
-    expect(injected.failures).toBe(1);
-    await expectWritesStopped(backend, "a");
+    await expectFailedFsyncStopsWrites(backend, "a");
     expect(await backend.get("a")).toBeUndefined();
 
     injected.calls.length = 0;
@@ -371,16 +376,7 @@ describe("a failed fsync of the directory while a write moves to the next genera
     }
     expect(newestGeneration(directory)).toBe(1);
 
-    injected.failing = true;
-    try {
-      await expect(stuck.set("late", value(3))).rejects.toMatchObject({
-        code: "KVKIT_UNAVAILABLE",
-      });
-    } finally {
-      injected.failing = false;
-    }
-    expect(injected.failures).toBe(1);
-    await expectWritesStopped(stuck, "late");
+    await expectFailedFsyncStopsWrites(stuck, "late");
     expect(await stuck.get("intact")).toEqual(value(7));
   });
 });
@@ -500,17 +496,7 @@ describe("the store directory cannot be opened for its fsync (EMFILE)", () => {
     } finally {
       injected.openFailing = false;
     }
-    injected.failing = true;
-    try {
-      await expect(backend.set("a", value(2))).rejects.toMatchObject({
-        code: "KVKIT_UNAVAILABLE",
-      });
-    } finally {
-      injected.failing = false;
-    }
-    expect(injected.failures).toBe(1);
-    // A later fsync that succeeds proves nothing about the failed one: still refused.
-    await expectWritesStopped(backend, "a");
+    await expectFailedFsyncStopsWrites(backend, "a");
     expect(await backend.get("a")).toBeUndefined();
   });
 });
