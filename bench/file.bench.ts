@@ -169,6 +169,16 @@ async function setAll(
   await Promise.all(Array.from({ length: inFlight }, worker));
 }
 
+/** Gets every key in `order`, one at a time; throws if one is missing or not `bytes` long. */
+async function readEach(subject: Subject, order: readonly string[], bytes: number): Promise<void> {
+  for (const key of order) {
+    const read = await subject.get(key);
+    if (read === undefined || read === null || read.byteLength !== bytes) {
+      throw new Error(`${subject.name} lost ${key}`);
+    }
+  }
+}
+
 function setContenders(
   subjects: readonly Subject[],
   count: number,
@@ -251,14 +261,7 @@ async function main(): Promise<void> {
       contenders: readers.map((subject) => ({
         name: subject.name,
         setup: () => setAll(subject, getKeys, value, IN_FLIGHT),
-        async run() {
-          for (const key of readOrder) {
-            const read = await subject.get(key);
-            if (read === undefined || read === null || read.byteLength !== value.byteLength) {
-              throw new Error(`${subject.name} lost ${key}`);
-            }
-          }
-        },
+        run: () => readEach(subject, readOrder, value.byteLength),
       })),
       rounds: ROUNDS,
       warmupRounds: 1,
@@ -280,14 +283,7 @@ async function main(): Promise<void> {
       contenders: batchReaders.map((subject) => ({
         name: subject.name,
         setup: () => writeInBatches(subject),
-        async run() {
-          for (const key of batchReadOrder) {
-            const read = await subject.get(key);
-            if (read === undefined || read === null || read.byteLength !== value.byteLength) {
-              throw new Error(`${subject.name} lost ${key}`);
-            }
-          }
-        },
+        run: () => readEach(subject, batchReadOrder, value.byteLength),
       })),
       rounds: ROUNDS,
       warmupRounds: 1,
