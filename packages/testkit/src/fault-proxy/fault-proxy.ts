@@ -44,7 +44,8 @@ interface Link {
  * - {@link blackhole}: nothing is forwarded either way while connections stay open, like a
  *   peer that vanished without a reset; {@link heal} then cuts those connections.
  * - {@link setDelay}: every chunk is forwarded late, in order.
- * - {@link cut}: every open connection is reset at once.
+ * - {@link cut}: every open connection is closed at once, both sockets destroyed (peers see the
+ *   connection close, usually as a FIN rather than a reset).
  * - {@link refuse}: new connections are closed as soon as they are accepted.
  *
  * Each direction of each connection is one ordered stream, as over TCP: no fault and no change of
@@ -187,7 +188,7 @@ export class FaultProxy {
     this.#refusing = refusing;
   }
 
-  /** Resets every open connection. */
+  /** Closes every open connection at once, discarding delayed chunks still pending. */
   cut(): void {
     for (const link of this.#links) this.#destroy(link);
   }
