@@ -4,6 +4,7 @@ import {
   assertValidKeyPattern,
   assertValidTtl,
   assertValidValue,
+  assertValidVersion,
   type BatchEntry,
   ClosedError,
   type CommitResult,
@@ -23,6 +24,7 @@ import {
   throwIfAborted,
   type Version,
   type VersionedValue,
+  validateCommit,
   type WatchOptions,
   type WatchStream,
   type WriteOptions,
@@ -265,7 +267,7 @@ export class MemoryBackend implements FullBackend {
   ): Promise<Version> {
     this.#check(options);
     assertValidKey(key, maxKeyBytes);
-    assertValidExpected(expected);
+    assertValidVersion(expected, "expected");
     assertValidValue(value, maxValueBytes);
     const ttlMs = options?.ttlMs;
     assertValidTtl(ttlMs);
@@ -276,50 +278,7 @@ export class MemoryBackend implements FullBackend {
 
   async commit(operations: AtomicCommit, options?: OperationOptions): Promise<CommitResult> {
     this.#check(options);
-    if (typeof operations !== "object" || operations === null) {
-      throw new TypeError(`A commit must be an object, not ${describeType(operations)}`);
-    }
-    const checks = operations.checks ?? [];
-    const sets = operations.set ?? [];
-    const deletes = operations.delete ?? [];
-    for (const [name, list] of [
-      ["checks", checks],
-      ["set", sets],
-      ["delete", deletes],
-    ] as const) {
-      if (!Array.isArray(list)) {
-        throw new TypeError(`commit ${name} must be an array, not ${describeType(list)}`);
-      }
-    }
-    const count = checks.length + sets.length + deletes.length;
-    if (count > maxBatchSize) throw new TooLargeError("batch", count, maxBatchSize);
-    for (const check of checks) {
-      if (typeof check !== "object" || check === null) {
-        throw new TypeError(`A commit check must be an object, not ${describeType(check)}`);
-      }
-      assertValidKey(check.key, maxKeyBytes);
-      assertValidExpected(check.version);
-    }
-    const written = new Set<string>();
-    for (const entry of sets) {
-      if (typeof entry !== "object" || entry === null) {
-        throw new TypeError(`A commit write must be an object, not ${describeType(entry)}`);
-      }
-      assertValidKey(entry.key, maxKeyBytes);
-      assertValidValue(entry.value, maxValueBytes);
-      assertValidTtl(entry.ttlMs);
-      if (written.has(entry.key)) {
-        throw new InvalidOptionError([`commit sets ${JSON.stringify(entry.key)} twice`]);
-      }
-      written.add(entry.key);
-    }
-    for (const key of deletes) {
-      assertValidKey(key, maxKeyBytes);
-      if (written.has(key)) {
-        throw new InvalidOptionError([`commit both sets and deletes ${JSON.stringify(key)}`]);
-      }
-    }
-
+    const { checks, set: sets, delete: deletes } = validateCommit(operations, manifest.limits);
     const store = this.#store;
     const failed: string[] = [];
     for (const check of checks) {
@@ -450,13 +409,5 @@ export class MemoryBackend implements FullBackend {
 
   #expiry(ttlMs: number | undefined): number {
     return ttlMs === undefined ? NO_EXPIRY : this.#now() + ttlMs;
-  }
-}
-
-function assertValidExpected(version: unknown): asserts version is Version | null {
-  if (version !== null && typeof version !== "string") {
-    throw new TypeError(
-      `An expected version must be a string or null, not ${describeType(version)}`,
-    );
   }
 }

@@ -6,6 +6,7 @@ import {
   assertValidKeyPattern,
   assertValidTtl,
   assertValidValue,
+  assertValidVersion,
   type BackendError,
   type BatchEntry,
   ClosedError,
@@ -27,6 +28,7 @@ import {
   throwIfAborted,
   type Version,
   type VersionedValue,
+  validateCommit,
   type WatchOptions,
   type WatchStream,
   type WriteOptions,
@@ -310,6 +312,7 @@ export class RedisBackend implements FullBackend {
     options?: WriteOptions,
   ): Promise<Version> {
     assertValidKey(key, this.#limits.maxKeyBytes);
+    assertValidVersion(expected, "expected");
     const expectedBytes = expectedArg(expected);
     assertValidValue(value, this.#limits.maxValueBytes);
     assertValidTtl(options?.ttlMs);
@@ -328,54 +331,12 @@ export class RedisBackend implements FullBackend {
   }
 
   async commit(operations: AtomicCommit, options?: OperationOptions): Promise<CommitResult> {
-    if (typeof operations !== "object" || operations === null) {
-      throw new TypeError(`commit() takes an object, not ${describeType(operations)}`);
-    }
-    const checks = operations.checks ?? [];
-    const sets = operations.set ?? [];
-    const deletes = operations.delete ?? [];
-    for (const [name, list] of [
-      ["checks", checks],
-      ["set", sets],
-      ["delete", deletes],
-    ] as const) {
-      if (!Array.isArray(list)) {
-        throw new TypeError(`commit() ${name} must be an array, not ${describeType(list)}`);
-      }
-    }
-    const size = checks.length + sets.length + deletes.length;
-    if (size > this.#limits.maxBatchSize) {
-      throw new TooLargeError("batch", size, this.#limits.maxBatchSize);
-    }
-    const expected: Buffer[] = [];
-    for (const check of checks) {
-      if (typeof check !== "object" || check === null) {
-        throw new TypeError(`A commit check must be an object, not ${describeType(check)}`);
-      }
-      assertValidKey(check.key, this.#limits.maxKeyBytes);
-      expected.push(expectedArg(check.version));
-    }
-    const written = new Set<string>();
-    const problems: string[] = [];
-    for (const entry of sets) {
-      if (typeof entry !== "object" || entry === null) {
-        throw new TypeError(`A commit set must be an object, not ${describeType(entry)}`);
-      }
-      assertValidKey(entry.key, this.#limits.maxKeyBytes);
-      assertValidValue(entry.value, this.#limits.maxValueBytes);
-      assertValidTtl(entry.ttlMs);
-      if (written.has(entry.key)) problems.push(`${JSON.stringify(entry.key)} is set twice`);
-      written.add(entry.key);
-    }
-    for (const key of deletes) {
-      assertValidKey(key, this.#limits.maxKeyBytes);
-      if (written.has(key)) problems.push(`${JSON.stringify(key)} is both set and deleted`);
-    }
-    if (problems.length > 0) throw new InvalidOptionError(problems);
+    const { checks, set: sets, delete: deletes } = validateCommit(operations, this.#limits);
+    const expected = checks.map((check) => expectedArg(check.version));
     this.#checkOpen();
     throwIfAborted(options?.signal);
     const versions = new Map<string, Version>();
-    if (size === 0) return { versions };
+    if (checks.length + sets.length + deletes.length === 0) return { versions };
     const layout = this.#layout;
     const command = {
       checks: checks.map((check, i) => ({
@@ -714,9 +675,6 @@ function ttlArg(ttlMs: number | undefined): string {
 /** The script argument for an expected version: '' for "absent", else the version's bytes. */
 function expectedArg(version: Version | null): Buffer {
   if (version === null) return EMPTY;
-  if (typeof version !== "string") {
-    throw new TypeError(`A version must be a string or null, not ${describeType(version)}`);
-  }
   // A string this backend never made matches no stored version: 16 bytes no payload carries.
   return versionBytes(version) ?? NO_VERSION;
 }

@@ -1,6 +1,7 @@
 export { assertValidKey, assertValidKeyPattern } from "./assert-valid-key.ts";
 export { assertValidTtl } from "./assert-valid-ttl.ts";
 export { assertValidValue } from "./assert-valid-value.ts";
+export { assertValidVersion } from "./assert-valid-version.ts";
 export type {
   AtomicCommit,
   AtomicWriteCapability,
@@ -54,6 +55,8 @@ export type { Resource } from "./resource.ts";
 export { throwIfAborted } from "./throw-if-aborted.ts";
 export type { TtlCapability } from "./ttl-capability.ts";
 export { utf8ByteLength } from "./utf8-byte-length.ts";
+export type { ValidCommit } from "./validate-commit.ts";
+export { validateCommit } from "./validate-commit.ts";
 export type {
   WatchCapability,
   WatchDeleteEvent,

@@ -1,15 +1,7 @@
-import { assertValidKey, assertValidKeyPattern, isBackendError, utf8ByteLength } from "@kvkit/spec";
+import { assertValidKey, assertValidKeyPattern, utf8ByteLength } from "@kvkit/spec";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-
-function codeOf(run: () => void): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isBackendError(error) ? error.code : (error as Error).name;
-  }
-  return undefined;
-}
+import { codeOf } from "./helpers/code-of.ts";
 
 describe("assertValidKey()", () => {
   it("assertValidKey() accepts separators, metacharacters, NUL and prototype names", () => {

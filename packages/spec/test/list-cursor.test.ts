@@ -1,15 +1,7 @@
-import { isBackendError, ListCursor } from "@kvkit/spec";
+import { ListCursor } from "@kvkit/spec";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isBackendError(error) ? error.code : (error as Error).name;
-  }
-  return undefined;
-}
+import { codeOf } from "./helpers/code-of.ts";
 
 describe("ListCursor", () => {
   it("decode() returns the key encode() was given, for any well-formed key", () => {

@@ -15,7 +15,9 @@ import type {
 import {
   assertValidKey,
   assertValidKeyPattern,
+  assertValidTtl,
   assertValidValue,
+  assertValidVersion,
   ClosedError,
   ConflictError,
   compareKeys,
@@ -24,6 +26,7 @@ import {
   NotSupportedError,
   TooLargeError,
   throwIfAborted,
+  validateCommit,
 } from "@kvkit/spec";
 import { manifest } from "./manifest.ts";
 import type { TemplateBackendOptions } from "./options.ts";
@@ -189,9 +192,7 @@ export class TemplateBackend implements Backend {
   ): Promise<Version> {
     this.#begin(options);
     this.#checkKey(key);
-    if (expected !== null && typeof expected !== "string") {
-      throw new TypeError("expected must be a version string or null");
-    }
+    assertValidVersion(expected, "expected");
     assertValidValue(value, this.manifest.limits.maxValueBytes);
     const expiresAt = this.#expiry(options?.ttlMs);
     // Real storage: the comparison and the write happen in one atomic step on the server.
@@ -201,37 +202,8 @@ export class TemplateBackend implements Backend {
 
   async commit(operations: AtomicCommit, options?: OperationOptions): Promise<CommitResult> {
     this.#begin(options);
-    if (typeof operations !== "object" || operations === null) {
-      throw new TypeError("commit() takes an object with checks, set and delete");
-    }
-    const { checks = [], set = [], delete: deletes = [] } = operations;
-    if (!Array.isArray(checks) || !Array.isArray(set) || !Array.isArray(deletes)) {
-      throw new TypeError("checks, set and delete must be arrays");
-    }
-    const size = checks.length + set.length + deletes.length;
-    const max = this.manifest.limits.maxBatchSize;
-    if (size > max) throw new TooLargeError("batch", size, max);
-    const written = new Set<string>();
-    const problems: string[] = [];
-    for (const check of checks) {
-      this.#checkKey(check.key);
-      if (check.version !== null && typeof check.version !== "string") {
-        throw new TypeError("a check's version must be a string or null");
-      }
-    }
-    const expiries: (number | null)[] = [];
-    for (const write of set) {
-      this.#checkKey(write.key);
-      assertValidValue(write.value, this.manifest.limits.maxValueBytes);
-      expiries.push(this.#expiry(write.ttlMs));
-      if (written.has(write.key)) problems.push(`${JSON.stringify(write.key)} is set twice`);
-      written.add(write.key);
-    }
-    for (const key of deletes) {
-      this.#checkKey(key);
-      if (written.has(key)) problems.push(`${JSON.stringify(key)} is both set and deleted`);
-    }
-    if (problems.length > 0) throw new InvalidOptionError(problems);
+    const { checks, set, delete: deletes } = validateCommit(operations, this.manifest.limits);
+    const expiries = set.map((write) => this.#expiry(write.ttlMs));
     // Real storage: checks and writes run in one transaction (MULTI/EXEC, BEGIN/COMMIT).
     const failed = checks
       .filter((check) => (this.#read(check.key)?.version ?? null) !== check.version)
@@ -280,10 +252,7 @@ export class TemplateBackend implements Backend {
   #expiry(ttlMs: number | undefined): number | null {
     if (ttlMs === undefined) return null;
     if (!this.manifest.capabilities.ttl) throw new NotSupportedError("ttl");
-    if (typeof ttlMs !== "number") throw new TypeError("ttlMs must be a number");
-    if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
-      throw new InvalidOptionError([`ttlMs must be a positive integer, not ${ttlMs}`]);
-    }
+    assertValidTtl(ttlMs);
     return this.#now() + ttlMs;
   }
 
