@@ -128,6 +128,22 @@ async function startGoodbyeServer(reply: string): Promise<{ server: Server; port
   return { server, port: typeof address === "object" && address ? address.port : 0 };
 }
 
+/** A server that, on every connection, writes `bytes` bytes; `sockets` are its connections. */
+async function startFloodServer(
+  bytes: number,
+): Promise<{ server: Server; port: number; sockets: Socket[] }> {
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    socket.on("error", () => {});
+    socket.write(Buffer.alloc(bytes, 0x78));
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  return { server, port: typeof address === "object" && address ? address.port : 0, sockets };
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("FaultProxy", () => {
@@ -295,6 +311,11 @@ describe("FaultProxy", () => {
     expect(proxy.dropPending).toBe(false);
   });
 
+  it("dropNextReply() rejects a filter that is not a function with a TypeError", () => {
+    expect(() => proxy.dropNextReply("EVALSHA" as never)).toThrow(TypeError);
+    expect(proxy.dropPending).toBe(false);
+  });
+
   it("setDelay() rejects a negative duration with a RangeError", () => {
     expect(() => proxy.setDelay(-1)).toThrow(RangeError);
   });
@@ -354,6 +375,27 @@ describe("FaultProxy", () => {
     } finally {
       await goodbyeProxy.close();
       goodbye.server.close();
+    }
+  });
+
+  it("holds a server back while its client does not read, as TCP would, then delivers every byte", async () => {
+    const bytes = 64 * 1024 * 1024;
+    const flood = await startFloodServer(bytes);
+    const floodProxy = await FaultProxy.start({ targetPort: flood.port });
+    try {
+      const socket = await connect(floodProxy.port);
+      socket.pause();
+      await sleep(500);
+      // Without backpressure the proxy read all 64 MB off the server into its own memory; with
+      // it, most stays queued at the server (the socket buffers hold a few MB at most).
+      expect(flood.sockets[0]?.writableLength ?? 0).toBeGreaterThan(bytes / 2);
+      const stream = readStream(socket, bytes, 10_000);
+      socket.resume();
+      expect((await stream).length).toBe(bytes);
+      socket.destroy();
+    } finally {
+      await floodProxy.close();
+      flood.server.close();
     }
   });
 

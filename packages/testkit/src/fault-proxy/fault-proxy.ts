@@ -14,6 +14,16 @@ export interface FaultProxyOptions {
   readonly port?: number | undefined;
 }
 
+/**
+ * Writes `chunk` to `to`, and stops reading `from` while `to` cannot keep up, as TCP would: a
+ * peer that reads slowly holds the other side back instead of the proxy buffering every byte.
+ */
+function forward(chunk: Buffer, from: Socket, to: Socket): void {
+  if (to.write(chunk) || from.isPaused()) return;
+  from.pause();
+  to.once("drain", () => from.resume());
+}
+
 /** Tells which client-to-server chunk's reply {@link FaultProxy.dropNextReply} should drop. */
 export type RequestFilter = (request: Buffer) => boolean;
 
@@ -49,7 +59,8 @@ interface Link {
  * - {@link refuse}: new connections are closed as soon as they are accepted.
  *
  * Each direction of each connection is one ordered stream, as over TCP: no fault and no change of
- * delay ever reorders its bytes. Chunks still held back by {@link setDelay} when another fault is
+ * delay ever reorders its bytes, and a peer that reads slowly holds the other side back (the
+ * proxy stops reading from it) rather than the proxy buffering without bound. Chunks still held back by {@link setDelay} when another fault is
  * switched on are treated like bytes on the wire: {@link cut} (and {@link close}) discards them,
  * {@link blackhole} holds them (and {@link heal} discards them with the connection), and a reply
  * lost to {@link dropNextReply} cuts the connection only after the replies queued before it.
@@ -83,6 +94,9 @@ export class FaultProxy {
     this.#host = host;
     this.#port = port;
     server.on("connection", (client) => this.#accept(client));
+    // A failed accept (EMFILE, say) loses that one connection, which its client sees as
+    // refused: one more fault for the backend under test, not a reason to crash the test run.
+    server.on("error", () => {});
   }
 
   /** Starts listening; resolves once connections are accepted. */
@@ -133,8 +147,16 @@ export class FaultProxy {
    * one still arrive, then the connection is cut. If the matching request is discarded before
    * it reaches the server ({@link cut}, {@link close}, a connection closed by either side), the
    * drop stays armed for the next matching request.
+   *
+   * A filter that throws is a bug in the test: its exception leaves the proxy's socket handler
+   * uncaught, so the test runner reports it.
+   *
+   * @throws {TypeError} when `filter` is not a function.
    */
   dropNextReply(filter: RequestFilter = () => true): void {
+    if (typeof filter !== "function") {
+      throw new TypeError(`dropNextReply() takes a function, not ${typeof filter}`);
+    }
     this.#dropFilter = filter;
   }
 
@@ -257,7 +279,7 @@ export class FaultProxy {
           link.queuedDrop = undefined;
           link.dropReply = true;
         }
-        server.write(chunk);
+        forward(chunk, client, server);
       });
     });
     server.on("data", (chunk: Buffer) => {
@@ -268,7 +290,7 @@ export class FaultProxy {
         link.toClient.push(this.#delayMs, () => this.#destroy(link));
         return;
       }
-      link.toClient.push(this.#delayMs, () => client.write(chunk));
+      link.toClient.push(this.#delayMs, () => forward(chunk, server, client));
     });
   }
 
