@@ -130,6 +130,12 @@ interface PendingWrite {
   readonly reject: (error: unknown) => void;
   onAbort: (() => void) | undefined;
   outcome: Outcome | undefined;
+  /**
+   * The damage (see `FileBackend.#damage`) found in this generation before this write's record
+   * was replayed: its outcome was then decided against a state that lacks the damaged record,
+   * and may differ from what every process that replayed that record intact decided.
+   */
+  afterDamage: Error | undefined;
 }
 
 /** A write before its record is built: `expiresAt` is set from `ttlMs` once its time is known. */
@@ -199,8 +205,21 @@ export class FileBackend implements FullBackend {
   #flushing: Promise<void> | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
-  /** Why the log is sealed but its next generation could not be written (a full disk, say). */
+  /**
+   * Why the log is sealed but its next generation could not be written (a full disk, say): a
+   * later attempt may succeed. Damage is {@link #damage}.
+   */
   #nextGenerationError: unknown;
+  /**
+   * `KVKIT_CORRUPTED`: damage found in the current generation, which no retry heals. Either
+   * replay skipped a whole record that failed its checksum (it rotted on disk; see
+   * {@link LogReader}), so the index lacks writes every other process applied, or a compaction
+   * found a live value that no longer matches its checksum. Either way this instance writes no
+   * new generation from its index and takes no writes (a write's checks would be judged
+   * against that index); reads go on from it. Cleared when it enters another generation,
+   * written by a process that replayed the damaged bytes intact.
+   */
+  #damage: Error | undefined;
   /**
    * Set when an `fdatasync` of the log failed. The kernel may then have dropped the unwritten
    * pages and marked them clean, so a later `fdatasync` can succeed without them: nothing this
@@ -259,14 +278,14 @@ export class FileBackend implements FullBackend {
     assertValidKey(key, this.#limits.maxKeyBytes);
     assertValidValue(value, this.#limits.maxValueBytes);
     assertValidTtl(options?.ttlMs);
-    if (this.#fd < 0) await this.#ready(options, false);
+    if (this.#fd < 0) await this.#ready(options);
     await this.#commit(NO_CHECKS, [this.#setOp(key, value, options?.ttlMs)], options?.signal);
   }
 
   async delete(key: string, options?: OperationOptions): Promise<boolean> {
     this.#begin(options);
     assertValidKey(key, this.#limits.maxKeyBytes);
-    if (this.#fd < 0) await this.#ready(options, false);
+    if (this.#fd < 0) await this.#ready(options);
     const outcome = await this.#commit(
       [],
       [{ type: "delete", key: this.#prefix + key }],
@@ -306,7 +325,7 @@ export class FileBackend implements FullBackend {
       assertValidValue(entry.value, this.#limits.maxValueBytes);
     }
     assertValidTtl(options?.ttlMs);
-    if (this.#fd < 0) await this.#ready(options, false);
+    if (this.#fd < 0) await this.#ready(options);
     if (entries.length === 0) return;
     const ops = entries.map((entry) => this.#setOp(entry.key, entry.value, options?.ttlMs));
     await this.#commit([], ops, options?.signal);
@@ -317,7 +336,7 @@ export class FileBackend implements FullBackend {
     assertArray(keys, "keys");
     this.#assertBatchSize(keys.length);
     for (const key of keys) assertValidKey(key, this.#limits.maxKeyBytes);
-    if (this.#fd < 0) await this.#ready(options, false);
+    if (this.#fd < 0) await this.#ready(options);
     if (keys.length === 0) return 0;
     const ops: PlannedOp[] = keys.map((key) => ({ type: "delete", key: this.#prefix + key }));
     const outcome = await this.#commit([], ops, options?.signal);
@@ -344,7 +363,7 @@ export class FileBackend implements FullBackend {
     assertVersion(expected, "expected");
     assertValidValue(value, this.#limits.maxValueBytes);
     assertValidTtl(options?.ttlMs);
-    if (this.#fd < 0) await this.#ready(options, false);
+    if (this.#fd < 0) await this.#ready(options);
     const outcome = await this.#commit(
       [{ key: this.#prefix + key, version: expected }],
       [this.#setOp(key, value, options?.ttlMs)],
@@ -398,7 +417,7 @@ export class FileBackend implements FullBackend {
       ops.push({ type: "delete", key: this.#prefix + key });
     }
     if (problems.length > 0) throw new InvalidOptionError(problems);
-    if (this.#fd < 0) await this.#ready(options, false);
+    if (this.#fd < 0) await this.#ready(options);
     const versions = new Map<string, Version>();
     if (encodedChecks.length === 0 && ops.length === 0) return { versions };
     const outcome = await this.#commit(encodedChecks, ops, options?.signal);
@@ -477,13 +496,10 @@ export class FileBackend implements FullBackend {
     });
     const probe = async (): Promise<HealthReport> => {
       await this.#ready(undefined);
-      if (isBackendError(this.#nextGenerationError, "KVKIT_CORRUPTED")) {
-        // Sealed, and the next generation cannot be written: nothing can be written until
-        // the store is restored.
-        return report("unavailable", {
-          error: this.#nextGenerationError.message,
-          code: this.#nextGenerationError.code,
-        });
+      if (this.#damage !== undefined) {
+        // Nothing can be written here until the store is restored, or until a process that
+        // replayed the damaged bytes intact writes the next generation.
+        return report("unavailable", { error: this.#damage.message, code: "KVKIT_CORRUPTED" });
       }
       // Writes are refused while the generation's directory fsync cannot run (a retry here may
       // also make it run, or fail for good).
@@ -551,12 +567,14 @@ export class FileBackend implements FullBackend {
   }
 
   /**
-   * Opens the store once, then (for reads) catches up with the log so they see every earlier
-   * write. Writes skip the catch-up: their own replay brings the index up to date. Writes call
-   * this only while the log is not open (`#fd < 0`): once it is, they queue their record
-   * without an await, which keeps the path from one group's fsync to the next append short.
+   * Opens the store once, then catches up with the log so reads see every earlier write.
+   * Writes call this only while the log is not open (`#fd < 0`): once it is, they queue their
+   * record without an await, which keeps the path from one group's fsync to the next append
+   * short, and their own replay brings the index up to date. The first write after the open
+   * catches up too, so damage in the log (see {@link #damage}) refuses it before it is
+   * appended.
    */
-  async #ready(options: OperationOptions | undefined, read = true): Promise<void> {
+  async #ready(options: OperationOptions | undefined): Promise<void> {
     this.#opening ??= Promise.resolve().then(() => this.#open());
     try {
       await this.#opening;
@@ -566,7 +584,7 @@ export class FileBackend implements FullBackend {
     }
     if (this.#closing !== undefined) throw new ClosedError();
     throwIfAborted(options?.signal);
-    if (read) this.#catchUp();
+    this.#catchUp();
   }
 
   #open(): void {
@@ -583,6 +601,7 @@ export class FileBackend implements FullBackend {
     this.#generation = log.generation;
     this.#reader = new LogReader(log.fd, log.marker, log.firstRecord);
     this.#nextGenerationError = undefined;
+    this.#damage = undefined;
     this.#entries.clear();
     this.#sorted.clear();
     this.#liveBytes = 0;
@@ -592,7 +611,10 @@ export class FileBackend implements FullBackend {
     if (this.#reader === undefined || this.#fd < 0) return;
     try {
       for (;;) {
-        this.#reader.catchUp((body, at) => this.#apply(body, at));
+        this.#reader.catchUp(
+          (body, at) => this.#apply(body, at),
+          (at, bytes) => this.#skippedDamaged(at, bytes),
+        );
         if (!this.#reader.ended || !this.#nextGeneration()) break;
       }
     } catch (cause) {
@@ -611,7 +633,9 @@ export class FileBackend implements FullBackend {
    * Returns `false`, staying at the seal, when the next generation cannot be written (such as
    * on a full disk) and no other process has written it: nothing can take effect until one
    * does, so the index, the state at the seal, stays current and reads are served from it;
-   * writes are refused until a later catch-up writes it.
+   * writes are refused until a later catch-up writes it. Also when damage was found in this
+   * generation ({@link #damage}): the index is then not to be copied, and only another process
+   * can write the next generation.
    */
   #nextGeneration(): boolean {
     const next = this.#generation + 1;
@@ -622,9 +646,10 @@ export class FileBackend implements FullBackend {
         return true;
       }
       // Damage does not heal: another attempt would read every live value again only to stop
-      // at the same one. Another process may still write the generation (one that opened the
-      // store after the damage and so skipped the damaged record as torn), and it is used then.
-      if (isBackendError(this.#nextGenerationError, "KVKIT_CORRUPTED")) return false;
+      // at the same one, and an index that lacks a damaged record would make its loss
+      // permanent for every process. Another process that replayed the damaged bytes intact
+      // may still write the generation, and it is used then.
+      if (this.#damage !== undefined) return false;
       this.#nextGenerationError = undefined;
       let made = false;
       try {
@@ -636,7 +661,8 @@ export class FileBackend implements FullBackend {
         );
       } catch (error) {
         if (newestGeneration(this.#directory) < next) {
-          this.#nextGenerationError = error;
+          if (isBackendError(error, "KVKIT_CORRUPTED")) this.#damage = error;
+          else this.#nextGenerationError = error;
           return false;
         }
         // Another process wrote it meanwhile: use theirs.
@@ -790,12 +816,17 @@ export class FileBackend implements FullBackend {
     return this.#id;
   }
 
-  /** Seals the log when it has grown well past its live data; the next catch-up compacts. */
+  /**
+   * Seals the log when it has grown well past its live data; the next catch-up compacts. Not
+   * after damage was found ({@link #damage}): the seal would stop every process's writes
+   * until one that can write the next generation comes by.
+   */
   #compactIfWorthIt(): void {
     const size = this.#reader?.position ?? 0;
     if (this.#compactAtBytes <= 0 || size < this.#compactAtBytes || size < 2 * this.#liveBytes) {
       return;
     }
+    if (this.#damage !== undefined) return;
     try {
       this.#sealFile(this.#fd);
       this.#catchUp();
@@ -928,8 +959,8 @@ export class FileBackend implements FullBackend {
 
   /**
    * Why a write cannot be taken while the log is sealed and its next generation is not
-   * written: `KVKIT_CORRUPTED` when a live value failed its checksum (no retry helps),
-   * otherwise `KVKIT_UNAVAILABLE` (a full disk, say, which may pass).
+   * written: `KVKIT_CORRUPTED` when the cause is damage (no retry helps), otherwise
+   * `KVKIT_UNAVAILABLE` (a full disk, say, which may pass).
    */
   #nextGenerationFailure(message: string, cause: unknown): Error {
     return isBackendError(cause, "KVKIT_CORRUPTED")
@@ -997,6 +1028,7 @@ export class FileBackend implements FullBackend {
     bytes: Uint8Array,
     bytesAt: number,
   ): void {
+    if (waiting !== undefined) waiting.afterDamage = this.#damage;
     // Expiry in checks is judged at the log's own clock, which only moves forward, so every
     // process decides alike (and a compaction may drop what expired by the seal).
     this.#logNow = Math.max(this.#logNow, record.now);
@@ -1046,6 +1078,20 @@ export class FileBackend implements FullBackend {
     }
   }
 
+  /**
+   * Replay skipped a whole record that failed its checksum (see {@link LogReader}): it rotted
+   * on disk, and the index lacks its writes, which every process that replayed it intact
+   * applied. The first such record of a generation is kept as {@link #damage}.
+   */
+  #skippedDamaged(recordStart: number, recordBytes: number): void {
+    this.#damage ??= new CorruptedError(
+      `The record of ${recordBytes} bytes at byte ${recordStart} of ${logFileName(this.#generation)} in ${this.#directory} is whole but fails its checksum (it rotted on disk), so its writes are missing here: this instance takes no writes and writes no log generation; restore the store from a backup`,
+    );
+    // Its writes produce no events. The spec has no reason for this; "reconnect" says what
+    // #skipToNewest's gap says: re-read the keys watched.
+    for (const stream of this.#streams) stream.push({ type: "gap", reason: "reconnect" });
+  }
+
   #store(key: string, entry: Entry): void {
     const prior = this.#entries.get(key);
     if (prior === undefined) this.#sorted.add(key);
@@ -1083,6 +1129,7 @@ export class FileBackend implements FullBackend {
         reject: rejectPromise,
         onAbort: undefined,
         outcome: undefined,
+        afterDamage: undefined,
       };
       if (signal !== undefined) {
         // Until its bytes are appended a write can still be withdrawn; after that it stands.
@@ -1143,14 +1190,27 @@ export class FileBackend implements FullBackend {
         }
         continue;
       }
-      if (this.#reader?.ended) {
-        // The log is sealed and its next generation could not be written yet: try again, as a
-        // record appended after the seal would be void.
+      if (this.#reader?.ended || this.#damage !== undefined) {
+        // The log is sealed and its next generation could not be written yet (a record
+        // appended after the seal would be void), or damage was found in this generation: catch
+        // up first, as another process may have written the next generation meanwhile.
         let cause: unknown;
         try {
           this.#catchUp();
         } catch (error) {
           cause = error;
+        }
+        const damage = this.#damage;
+        if (damage !== undefined) {
+          for (const write of batch) {
+            this.#settle(
+              write,
+              new CorruptedError(`Cannot write to ${this.#directory}: ${damage.message}`, {
+                cause: damage,
+              }),
+            );
+          }
+          continue;
         }
         if (this.#reader?.ended) {
           for (const write of batch) {
@@ -1233,17 +1293,18 @@ export class FileBackend implements FullBackend {
           retry.push(write);
           continue;
         }
-        if (outcome !== undefined && syncError == null) {
+        if (outcome !== undefined && syncError == null && write.afterDamage === undefined) {
           this.#settle(write, undefined, outcome);
         } else if (outcome !== undefined || (writeError === undefined && readError !== undefined)) {
-          // Appended, but not known to be durable (fsync failed) or not replayed: it may or
-          // may not be part of the store.
+          // Appended, but not known to be durable (fsync failed), not replayed, or replayed
+          // after a damaged record (its outcome here need not be the store's): it may or may
+          // not be part of the store.
           this.#settle(
             write,
             new OutcomeUnknownError(
               `The write to ${this.#directory} may or may not have been stored`,
               {
-                cause: syncError ?? readError,
+                cause: syncError ?? write.afterDamage ?? readError,
               },
             ),
           );
@@ -1254,7 +1315,7 @@ export class FileBackend implements FullBackend {
               ? // Appended after a seal (void) whose next generation is not written.
                 this.#nextGenerationFailure(
                   `Cannot append to the log in ${this.#directory}`,
-                  this.#nextGenerationError,
+                  this.#damage ?? this.#nextGenerationError,
                 )
               : new UnavailableError(`Cannot append to the log in ${this.#directory}`, {
                   cause: writeError,

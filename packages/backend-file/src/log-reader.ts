@@ -4,6 +4,9 @@ import { MAX_RECORD_BODY_BYTES, RECORD_HEADER_BYTES, recordChecksum } from "./lo
 /** How much of the log one read takes at most, unless a single record is larger. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
+/** A sector: the smallest unit in which a file's bytes reach the disk, and a lost write loses. */
+const SECTOR_BYTES = 512;
+
 /**
  * Follows the log file, which several processes append to, and hands over each complete record
  * exactly once, in file order.
@@ -17,6 +20,21 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
  *   damaged one can never complete;
  * - otherwise the reader waits at the damaged or incomplete record (it may be a write still in
  *   progress) and looks again once the file has grown.
+ *
+ * Skipped bytes are a torn write unless they are a whole record that rotted on disk: the
+ * store's marker, a plausible length, a checksum that fails, and the first valid record after
+ * them starting exactly where that length says the record ends. A torn record is shorter than
+ * its length says, and the record appended after it starts before that end. Such a damaged
+ * record is skipped too (losing every later write would be worse), but reported.
+ *
+ * A write whose last sectors never reached the disk also leaves a record of its whole length
+ * (an `fdatasync` that failed with EIO and whose pages were dropped, a power loss on some file
+ * systems): its marker and length were written, the lost sectors read back as zeros. So a
+ * record whose bytes are all zero from a sector boundary of the file to its end is taken for
+ * such a write, never acknowledged, and skipped as torn. What remains mistaken: a rotted record
+ * whose last value ends in zeros across a sector boundary is skipped as torn, and so is one
+ * whose marker or length field rotted; lost sectors that read back as other bytes, or two torn
+ * records in a row whose lengths happen to add up, look rotted.
  */
 export class LogReader {
   readonly #fd: number;
@@ -45,9 +63,15 @@ export class LogReader {
   /**
    * Reads every complete record appended since the last call and passes each body with the
    * record's offset in the file. Synchronous: between two records nothing else runs. When
-   * `onRecord` returns `false` (a seal), reading stops for good after that record.
+   * `onRecord` returns `false` (a seal), reading stops for good after that record. A whole
+   * record that failed its checksum (see {@link LogReader}) is skipped and passed to
+   * `onDamaged`, once, in file order with the others: its offset and its length, header
+   * included.
    */
-  catchUp(onRecord: (body: Buffer, recordStart: number) => boolean): void {
+  catchUp(
+    onRecord: (body: Buffer, recordStart: number) => boolean,
+    onDamaged?: (recordStart: number, recordBytes: number) => void,
+  ): void {
     if (this.#ended) return;
     const size = fstatSync(this.#fd).size;
     if (size === this.#stuckAtSize) return;
@@ -81,6 +105,9 @@ export class LogReader {
         if (next < 0) {
           waiting = true;
           break;
+        }
+        if (onDamaged !== undefined && this.#isRotted(buffer, base, at, next)) {
+          onDamaged(base + at, next - at);
         }
         at = next;
       }
@@ -122,9 +149,7 @@ export class LogReader {
   /** Total bytes of the valid record at `at`; 0 when it runs past the buffer; -1 when damaged. */
   #validAt(buffer: Buffer, at: number): number {
     if (buffer.length - at < RECORD_HEADER_BYTES) return 0;
-    if (buffer.compare(this.#marker, 0, this.#marker.length, at, at + this.#marker.length) !== 0) {
-      return -1;
-    }
+    if (!this.#markerAt(buffer, at)) return -1;
     const bodyBytes = buffer.readUInt32LE(at + 8);
     if (bodyBytes < 1 || bodyBytes > MAX_RECORD_BODY_BYTES) return -1;
     const end = at + RECORD_HEADER_BYTES + bodyBytes;
@@ -136,6 +161,25 @@ export class LogReader {
       buffer.subarray(at + RECORD_HEADER_BYTES, end),
     );
     return actual === expected ? end - at : -1;
+  }
+
+  /**
+   * Whether the bytes from `at` to `next` (the first valid record after them; `base` is the
+   * buffer's offset in the file) are one whole record whose checksum failed, as opposed to a
+   * torn write: it starts with the marker, its length field says it ends exactly at `next`,
+   * and it does not end in lost sectors (see {@link LogReader}).
+   */
+  #isRotted(buffer: Buffer, base: number, at: number, next: number): boolean {
+    if (next - at <= RECORD_HEADER_BYTES || !this.#markerAt(buffer, at)) return false;
+    if (this.#claimedLength(buffer, at) !== next - at) return false;
+    let zeros = next;
+    while (zeros > at && buffer[zeros - 1] === 0) zeros--;
+    const firstSector = Math.ceil((base + zeros) / SECTOR_BYTES) * SECTOR_BYTES;
+    return firstSector >= base + next;
+  }
+
+  #markerAt(buffer: Buffer, at: number): boolean {
+    return buffer.compare(this.#marker, 0, this.#marker.length, at, at + this.#marker.length) === 0;
   }
 
   #claimedLength(buffer: Buffer, at: number): number {

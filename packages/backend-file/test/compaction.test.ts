@@ -143,11 +143,16 @@ describe("compaction", () => {
       value(99),
       value(1),
     ]);
-    // A fresh instance never serves the damaged bytes: its replay skips the record whose
-    // checksum fails (like a torn write), and "damaged" had no earlier value.
+    // A fresh instance never serves the damaged bytes: its replay finds the whole record whose
+    // checksum fails and skips it ("damaged" had no earlier value). Nor does it write the next
+    // generation from that state (it did, making the loss of "damaged" permanent).
     await using reopened = new FileBackend({ directory });
     expect(await reopened.get("damaged")).toBeUndefined();
     expect(await reopened.get("intact")).toEqual(value(7));
+    expect(newestGeneration(directory)).toBe(0);
+    await expect(reopened.set("later", value(2))).rejects.toMatchObject({
+      code: "KVKIT_CORRUPTED",
+    });
   });
 
   it("compaction copies the intact live values of a batch record whose damage lies only in a value overwritten since, and writes go on", async () => {

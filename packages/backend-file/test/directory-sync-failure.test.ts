@@ -1,11 +1,17 @@
+import { randomBytes } from "node:crypto";
 import type * as fs from "node:fs";
-import { statSync } from "node:fs";
+import { appendFileSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { FileBackend } from "../src/index.ts";
-import { FILE_HEADER_BYTES, LOG_FILE_NAME } from "../src/log-format.ts";
+import {
+  decodeFileHeader,
+  encodeSealRecord,
+  FILE_HEADER_BYTES,
+  LOG_FILE_NAME,
+} from "../src/log-format.ts";
 import { newestGeneration } from "../src/open-log.ts";
-import { flipMiddleByte } from "./helpers/flip-byte.ts";
+import { flipChecksumByte } from "./helpers/flip-byte.ts";
 import { temporaryRoot } from "./helpers/temporary-root.ts";
 
 // The fsyncs of the store directory, observed and failed at the system call. A real failure of
@@ -348,11 +354,12 @@ describe("a failed fsync of the directory while entering a generation", () => {
 });
 
 describe("a failed fsync of the directory while a write moves to the next generation", () => {
-  it("a write that finds the log sealed (its compaction had failed) and enters another instance's generation is refused when the directory fsync fails, not appended and acknowledged there", async () => {
+  it("a write that finds the log sealed (it could not write the next generation) and enters another instance's generation is refused when the directory fsync fails, not appended and acknowledged there", async () => {
     // Regression: #flush checked for a failed fsync before catching up past the seal, so the
     // fail-stop set by entering the new generation came too late for that batch: it was
     // appended to the generation whose link was not made durable, and acknowledged.
     const directory = root.fresh();
+    const path = join(directory, LOG_FILE_NAME);
     const damaged = new Uint8Array(Buffer.from(`damaged:${"d".repeat(300)}`, "utf8"));
     {
       await using setup = new FileBackend({ directory, compactAtBytes: 0 });
@@ -360,20 +367,22 @@ describe("a failed fsync of the directory while a write moves to the next genera
       await setup.set("intact", value(7));
       for (let i = 0; i < 40; i++) await setup.set("churn", value(i));
     }
+    await using other = new FileBackend({ directory });
+    expect(await other.get("damaged")).toEqual(damaged);
+    // The record rots after "other" replayed it: "stuck", opening afterwards, lacks it and so
+    // writes no generation from its state.
+    flipChecksumByte(path, damaged);
     await using stuck = new FileBackend({ directory, compactAtBytes: 16 * 1024 });
-    expect(await stuck.get("damaged")).toEqual(damaged);
-    flipMiddleByte(join(directory, LOG_FILE_NAME), damaged);
-    // Its compaction stops at the damaged value: the log stays sealed at generation 0.
-    await stuck.set("trigger", value(1));
-    expect(newestGeneration(directory)).toBe(0);
+    expect(await stuck.get("intact")).toEqual(value(7));
+    // A process sealed the log and died before writing the next generation; "stuck" stays at
+    // the seal.
+    appendFileSync(path, sealRecordFor(path));
     await expect(stuck.set("refused", value(2))).rejects.toMatchObject({
       code: "KVKIT_CORRUPTED",
     });
-    // A fresh instance skips the damaged record as torn and writes generation 1.
-    {
-      await using other = new FileBackend({ directory });
-      expect(await other.get("intact")).toEqual(value(7));
-    }
+    expect(newestGeneration(directory)).toBe(0);
+    // "other" holds the damaged record's write, and writes generation 1 from the seal.
+    expect(await other.get("intact")).toEqual(value(7));
     expect(newestGeneration(directory)).toBe(1);
 
     await expectFailedFsyncStopsWrites(stuck, "late");
@@ -500,3 +509,10 @@ describe("the store directory cannot be opened for its fsync (EMFILE)", () => {
     expect(await backend.get("a")).toBeUndefined();
   });
 });
+
+/** A seal record for the log at `path`, as a process about to compact it appends. */
+function sealRecordFor(path: string): Buffer {
+  const header = decodeFileHeader(readFileSync(path));
+  if (typeof header === "string") throw new Error(header);
+  return encodeSealRecord(header.marker, randomBytes(16), Date.now());
+}

@@ -7,7 +7,10 @@ import {
 } from "../../src/log-format.ts";
 import { LogReader } from "../../src/log-reader.ts";
 
-/** What a log file holds: valid records, damaged bytes skipped, and a torn or pending tail. */
+/**
+ * What a log file holds: valid records, damaged bytes skipped (torn writes and rotted records),
+ * and a torn or pending tail.
+ */
 export interface LogShape {
   readonly size: number;
   readonly records: number;
@@ -15,6 +18,8 @@ export interface LogShape {
   readonly seals: number;
   /** Bytes between records that are not valid records (torn writes later appends followed). */
   readonly skippedBytes: number;
+  /** Whole records among the skipped bytes whose checksum failed (they rotted on disk). */
+  readonly damagedRecords: number;
   /** Bytes after the last valid record that are not a valid record (a torn last write). */
   readonly tailBytes: number;
 }
@@ -31,18 +36,25 @@ export function inspectLog(path: string): LogShape {
     let records = 0;
     let seals = 0;
     let validBytes = 0;
-    reader.catchUp((body) => {
-      records++;
-      if (body[0] === RECORD_KIND_SEAL) seals++;
-      validBytes += RECORD_HEADER_BYTES + body.length;
-      return true;
-    });
+    let damagedRecords = 0;
+    reader.catchUp(
+      (body) => {
+        records++;
+        if (body[0] === RECORD_KIND_SEAL) seals++;
+        validBytes += RECORD_HEADER_BYTES + body.length;
+        return true;
+      },
+      () => {
+        damagedRecords++;
+      },
+    );
     const size = fstatSync(fd).size;
     return {
       size,
       records,
       seals,
       skippedBytes: reader.position - decoded.headerBytes - validBytes,
+      damagedRecords,
       tailBytes: size - reader.position,
     };
   } finally {
