@@ -10,6 +10,7 @@ import {
   assertValidKeyPattern,
   assertValidTtl,
   assertValidValue,
+  assertValidVersion,
   type BatchEntry,
   ClosedError,
   type CommitResult,
@@ -34,6 +35,7 @@ import {
   UnavailableError,
   type Version,
   type VersionedValue,
+  validateCommit,
   type WatchOptions,
   type WatchStream,
   type WriteOptions,
@@ -360,7 +362,7 @@ export class FileBackend implements FullBackend {
   ): Promise<Version> {
     this.#begin(options);
     assertValidKey(key, this.#limits.maxKeyBytes);
-    assertVersion(expected, "expected");
+    assertValidVersion(expected, "expected");
     assertValidValue(value, this.#limits.maxValueBytes);
     assertValidTtl(options?.ttlMs);
     if (this.#fd < 0) await this.#ready(options);
@@ -375,48 +377,13 @@ export class FileBackend implements FullBackend {
 
   async commit(operations: AtomicCommit, options?: OperationOptions): Promise<CommitResult> {
     this.#begin(options);
-    if (typeof operations !== "object" || operations === null) {
-      throw new TypeError(`A commit must be an object, not ${describeType(operations)}`);
-    }
-    const checks = operations.checks ?? [];
-    const sets = operations.set ?? [];
-    const deletes = operations.delete ?? [];
-    assertArray(checks, "checks");
-    assertArray(sets, "set");
-    assertArray(deletes, "delete");
-    const count = checks.length + sets.length + deletes.length;
-    if (count > this.#limits.maxBatchSize) {
-      throw new TooLargeError("batch", count, this.#limits.maxBatchSize);
-    }
-    const encodedChecks: EncodedCheck[] = [];
-    for (const check of checks) {
-      if (typeof check !== "object" || check === null) {
-        throw new TypeError(`A check must be an object, not ${describeType(check)}`);
-      }
-      assertValidKey(check.key, this.#limits.maxKeyBytes);
-      assertVersion(check.version, "check.version");
-      encodedChecks.push({ key: this.#prefix + check.key, version: check.version });
-    }
-    const written = new Set<string>();
-    const problems: string[] = [];
-    const ops: PlannedOp[] = [];
-    for (const set of sets) {
-      if (typeof set !== "object" || set === null) {
-        throw new TypeError(`A commit set must be an object, not ${describeType(set)}`);
-      }
-      assertValidKey(set.key, this.#limits.maxKeyBytes);
-      assertValidValue(set.value, this.#limits.maxValueBytes);
-      assertValidTtl(set.ttlMs);
-      if (written.has(set.key)) problems.push(`${JSON.stringify(set.key)} is set twice`);
-      written.add(set.key);
-      ops.push(this.#setOp(set.key, set.value, set.ttlMs));
-    }
-    for (const key of deletes) {
-      assertValidKey(key, this.#limits.maxKeyBytes);
-      if (written.has(key)) problems.push(`${JSON.stringify(key)} is both set and deleted`);
-      ops.push({ type: "delete", key: this.#prefix + key });
-    }
-    if (problems.length > 0) throw new InvalidOptionError(problems);
+    const { checks, set: sets, delete: deletes } = validateCommit(operations, this.#limits);
+    const encodedChecks: EncodedCheck[] = checks.map((check) => ({
+      key: this.#prefix + check.key,
+      version: check.version,
+    }));
+    const ops: PlannedOp[] = sets.map((set) => this.#setOp(set.key, set.value, set.ttlMs));
+    for (const key of deletes) ops.push({ type: "delete", key: this.#prefix + key });
     if (this.#fd < 0) await this.#ready(options);
     const versions = new Map<string, Version>();
     if (encodedChecks.length === 0 && ops.length === 0) return { versions };
@@ -1483,10 +1450,4 @@ function toPath(directory: unknown): string {
 function assertArray(value: unknown, what: string): void {
   if (!Array.isArray(value))
     throw new TypeError(`${what} must be an array, not ${describeType(value)}`);
-}
-
-function assertVersion(version: unknown, what: string): void {
-  if (version !== null && typeof version !== "string") {
-    throw new TypeError(`${what} must be a version string or null, not ${describeType(version)}`);
-  }
 }
