@@ -151,6 +151,31 @@ const VARIANTS: readonly { name: string; broken: string; groups: readonly string
     broken: "watch subscribes only when iteration starts",
     groups: ["watch"],
   },
+  {
+    name: "writes-keep-expiry",
+    broken: "setMany, compareAndSet and commit without ttlMs keep a key's old expiry",
+    groups: ["ttl"],
+  },
+  {
+    name: "ttl-timer-overflow",
+    broken: "expiry timers fire at once for a ttlMs over 2^31 - 1 ms",
+    groups: ["ttl"],
+  },
+  {
+    name: "watch-cursor-ignored",
+    broken: "watch ignores a cursor although watchResumable is not declared",
+    groups: ["refusal"],
+  },
+  {
+    name: "atomic-write-over-value-limit",
+    broken: "compareAndSet and commit store values over maxValueBytes",
+    groups: ["atomicWrite"],
+  },
+  {
+    name: "list-cursor-ignores-options",
+    broken: "list accepts a cursor made for other options",
+    groups: ["list"],
+  },
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));

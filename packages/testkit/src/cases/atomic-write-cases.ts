@@ -16,6 +16,8 @@ type AtomicBackend = Backend & AtomicWriteCapability;
 
 /** Batches larger than this are not built; the batch-limit cases are skipped instead. */
 const MAX_BATCH_TESTED = 100_000;
+/** Values larger than this are not built; the value-limit cases are skipped instead. */
+const MAX_VALUE_TESTED = 64 * 1024 * 1024;
 
 /**
  * The atomicWrite capability: versioned reads, compare-and-set (including "must be absent"),
@@ -24,7 +26,15 @@ const MAX_BATCH_TESTED = 100_000;
  */
 export function atomicWriteCases(suite: SuiteContext): void {
   const t = suite.timeoutMs;
-  const { maxBatchSize } = suite.manifest.limits;
+  const { maxBatchSize, maxValueBytes } = suite.manifest.limits;
+  const valueLimitTested = maxValueBytes <= MAX_VALUE_TESTED;
+  /** What a value one byte over the limit is refused with: the limit, and both sizes. */
+  const valueTooLarge = {
+    code: "KVKIT_TOO_LARGE",
+    limit: "value",
+    size: maxValueBytes + 1,
+    max: maxValueBytes,
+  };
   const declared = suite.manifest.capabilities;
 
   async function open(): Promise<AtomicBackend> {
@@ -357,6 +367,20 @@ export function atomicWriteCases(suite: SuiteContext): void {
       t,
     );
 
+    it.skipIf(!valueLimitTested)(
+      "compareAndSet() rejects with KVKIT_TOO_LARGE for a value over maxValueBytes, writing nothing",
+      async () => {
+        const backend = await open();
+        await backend.set("k", bytes("before"));
+        const version = await versionOf(backend, "k");
+        await expect(
+          backend.compareAndSet("k", version, new Uint8Array(maxValueBytes + 1)),
+        ).rejects.toMatchObject(valueTooLarge);
+        expect(await backend.getVersioned("k")).toEqual({ value: bytes("before"), version });
+      },
+      t,
+    );
+
     it(
       "compareAndSet() stores a copy: mutating the input afterwards changes nothing",
       async () => {
@@ -626,6 +650,29 @@ export function atomicWriteCases(suite: SuiteContext): void {
         }));
         await backend.commit({ checks: [{ key: "absent", version: null }], set });
         expect(await backend.get(`k${maxBatchSize - 2}`)).toEqual(bytes("v"));
+      },
+      t,
+    );
+
+    it.skipIf(!valueLimitTested)(
+      "commit() rejects with KVKIT_TOO_LARGE for a set whose value is over maxValueBytes, writing nothing",
+      async () => {
+        const backend = await open();
+        await backend.set("keep", bytes("v"));
+        const version = await versionOf(backend, "keep");
+        const before = await snapshot(backend);
+        await expect(
+          backend.commit({
+            checks: [{ key: "keep", version }],
+            set: [
+              { key: "small", value: bytes("1") },
+              { key: "big", value: new Uint8Array(maxValueBytes + 1) },
+            ],
+            delete: ["keep"],
+          }),
+        ).rejects.toMatchObject(valueTooLarge);
+        expect(await snapshot(backend)).toEqual(before);
+        expect(await versionOf(backend, "keep")).toBe(version);
       },
       t,
     );

@@ -402,6 +402,33 @@ export function listCases(suite: SuiteContext): void {
     );
   }
 
+  it(
+    "list() rejects KVKIT_INVALID_CURSOR for a cursor made with another prefix, start, end or reverse",
+    async () => {
+      const backend = await store(cursorKeys);
+      const [entry] = await collect(backend.list({ prefix: "p/", limit: 1 }));
+      if (entry === undefined) throw new Error("expected an entry under p/");
+      // With its own options (and any limit) the cursor resumes: it is not refused as garbage.
+      expect(
+        await listKeys(backend, { prefix: "p/", limit: 2, cursor: entry.cursor }),
+      ).toHaveLength(2);
+      const others: ListOptions[] = [
+        {},
+        { prefix: "p" },
+        { prefix: "p/", start: "p/b" },
+        { prefix: "p/", end: "p/c" },
+        ...(ordered ? [{ prefix: "p/", reverse: true }] : []),
+      ];
+      for (const options of others) {
+        await expect(
+          collect(backend.list({ ...options, cursor: entry.cursor })),
+          JSON.stringify(options),
+        ).rejects.toMatchObject({ code: "KVKIT_INVALID_CURSOR" });
+      }
+    },
+    t,
+  );
+
   for (const limit of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
     it(
       `list() rejects KVKIT_INVALID_OPTION for limit ${limit}`,

@@ -8,8 +8,8 @@ import { CAPABILITY_METHODS, hasMethod, METHOD_CALLS } from "../traits/method-ca
 
 /**
  * Undeclared capabilities are refused, never passed silently: the manifest says no, present
- * methods reject with `KVKIT_NOT_SUPPORTED`, and options that need them (`ttlMs`, `reverse`)
- * are refused without writing.
+ * methods reject with `KVKIT_NOT_SUPPORTED`, and options that need them (`ttlMs`, `reverse`,
+ * a watch `cursor`) are refused without writing.
  */
 export function refusalCases(suite: SuiteContext): void {
   const t = suite.timeoutMs;
@@ -178,6 +178,22 @@ export function refusalCases(suite: SuiteContext): void {
           const { backend } = await suite.open();
           await backend.set("a", bytes("1"));
           expect(await listKeys(backend, { reverse: false })).toEqual(["a"]);
+        },
+        t,
+      );
+    });
+  }
+
+  if (manifest.capabilities.watch && !manifest.watchResumable) {
+    describe("watchResumable", () => {
+      it(
+        "watch() with a cursor rejects KVKIT_NOT_SUPPORTED instead of starting from now",
+        async () => {
+          const { backend } = await suite.open();
+          // Ignoring the cursor would silently lose every write since it was handed out.
+          await expect(
+            requireCapability(backend, "watch").watch({ cursor: "0" }),
+          ).rejects.toMatchObject({ code: "KVKIT_NOT_SUPPORTED" });
         },
         t,
       );

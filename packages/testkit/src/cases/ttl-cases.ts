@@ -32,6 +32,22 @@ export function ttlCases(suite: SuiteContext): void {
     return controllable || now() - started < ttlMs - resolution;
   }
 
+  /**
+   * Asserts that `expiresAt` is the expiry of a key written with `ms` between the times
+   * `before` and `after`, give or take the resolution (and scheduling, on real time).
+   */
+  function expectExpiry(
+    expiresAt: number | null | undefined,
+    before: number,
+    after: number,
+    ms: number,
+  ): void {
+    expect(typeof expiresAt, "expiresAt() of a key written with ttlMs").toBe("number");
+    const tolerance = resolution + (controllable ? 0 : REAL_TIME_SLACK_MS);
+    expect(expiresAt).toBeGreaterThanOrEqual(before + ms - tolerance);
+    expect(expiresAt).toBeLessThanOrEqual(after + ms + tolerance);
+  }
+
   async function open(): Promise<OpenedStore & { ttl: TtlBackend; now: () => number }> {
     const store = await suite.open();
     return {
@@ -132,11 +148,7 @@ export function ttlCases(suite: SuiteContext): void {
       const before = now();
       await ttl.set("k", bytes("v"), { ttlMs });
       const after = now();
-      const expiresAt = await ttl.expiresAt("k");
-      expect(typeof expiresAt).toBe("number");
-      const tolerance = resolution + (controllable ? 0 : REAL_TIME_SLACK_MS);
-      expect(expiresAt).toBeGreaterThanOrEqual(before + ttlMs - tolerance);
-      expect(expiresAt).toBeLessThanOrEqual(after + ttlMs + tolerance);
+      expectExpiry(await ttl.expiresAt("k"), before, after, ttlMs);
     },
     t,
   );
@@ -152,15 +164,69 @@ export function ttlCases(suite: SuiteContext): void {
     t,
   );
 
+  /** A write of `value` to `key` without ttlMs, by each method that writes a key. */
+  const plainRewrites: readonly {
+    readonly method: string;
+    readonly declared: boolean;
+    write(backend: Backend, key: string, value: Uint8Array): Promise<unknown>;
+  }[] = [
+    { method: "set", declared: true, write: (backend, key, value) => backend.set(key, value) },
+    {
+      method: "setMany",
+      declared: declared.batch,
+      write: (backend, key, value) => requireCapability(backend, "batch").setMany([{ key, value }]),
+    },
+    {
+      method: "compareAndSet",
+      declared: declared.atomicWrite,
+      write: async (backend, key, value) => {
+        const atomic = requireCapability(backend, "atomicWrite");
+        const current = await atomic.getVersioned(key);
+        return atomic.compareAndSet(key, current?.version ?? null, value);
+      },
+    },
+    {
+      method: "commit",
+      declared: declared.atomicWrite,
+      write: (backend, key, value) =>
+        requireCapability(backend, "atomicWrite").commit({ set: [{ key, value }] }),
+    },
+  ];
+  for (const { method, declared: writes, write } of plainRewrites) {
+    it.skipIf(!writes)(
+      `${method}() without ttlMs removes an existing expiry`,
+      async () => {
+        const { ttl, elapse } = await open();
+        await ttl.set("k", bytes("first"), { ttlMs });
+        await write(ttl, "k", bytes("second"));
+        expect(await ttl.expiresAt("k")).toBeNull();
+        await elapse(expireWait);
+        expect(await ttl.get("k")).toEqual(bytes("second"));
+        expect(await listKeys(ttl)).toEqual(["k"]);
+      },
+      t,
+    );
+  }
+
   it(
-    "set() without ttlMs removes an existing expiry",
+    "set() keeps a key whose ttlMs is over 2^31 - 1 ms (30 days, Number.MAX_SAFE_INTEGER) and reports its expiry",
     async () => {
-      const { ttl, elapse } = await open();
-      await ttl.set("k", bytes("first"), { ttlMs });
-      await ttl.set("k", bytes("second"));
-      expect(await ttl.expiresAt("k")).toBeNull();
+      const { ttl, elapse, now } = await open();
+      const long = [
+        ["month", 30 * 24 * 60 * 60 * 1000],
+        ["max", Number.MAX_SAFE_INTEGER],
+      ] as const;
+      const before = now();
+      for (const [key, ms] of long) await ttl.set(key, bytes(key), { ttlMs: ms });
+      const after = now();
+      // Node fires a timer armed for more than 2^31 - 1 ms after 1 ms: let such a timer fire.
+      await new Promise((resolve) => setTimeout(resolve, REAL_TIME_SLACK_MS));
       await elapse(expireWait);
-      expect(await ttl.get("k")).toEqual(bytes("second"));
+      for (const [key, ms] of long) {
+        expect(await ttl.get(key), key).toEqual(bytes(key));
+        expectExpiry(await ttl.expiresAt(key), before, after, ms);
+      }
+      expect((await listKeys(ttl)).sort()).toEqual(["max", "month"]);
     },
     t,
   );
