@@ -11,6 +11,7 @@ import {
   openSync,
   readdirSync,
   readSync,
+  rmdirSync,
   unlinkSync,
   writeSync,
 } from "node:fs";
@@ -63,7 +64,7 @@ export interface OpenedLog {
  */
 export function openLog(directory: string, syncToDisk: boolean): OpenedLog {
   try {
-    createDirectory(directory);
+    createDirectory(directory, syncToDisk);
   } catch (cause) {
     throw new UnavailableError(`Cannot create the store directory ${directory}`, { cause });
   }
@@ -223,18 +224,49 @@ export function openDirectory(directory: string): number {
   return openSync(directory, constants.O_RDONLY | constants.O_DIRECTORY);
 }
 
-function createDirectory(directory: string): void {
+/**
+ * Creates `directory` and any missing parents, mode 0700. With `syncToDisk`, fsyncs the parent of
+ * every directory it created, so their entries survive a power loss along with the writes
+ * acknowledged in them (Linux makes a new name durable only through its parent's fsync). If an
+ * open or fsync fails, the directories it created are removed again, so the next attempt
+ * creates, and fsyncs, them anew instead of finding them in place and skipping the fsync.
+ */
+function createDirectory(directory: string, syncToDisk: boolean): void {
   const first = mkdirSync(directory, { recursive: true, mode: 0o700 });
   if (first === undefined) return;
-  // mkdir's mode is filtered by the umask; set it explicitly on every directory created.
-  let current = resolve(directory);
-  const top = resolve(first);
-  for (;;) {
-    chmodSync(current, 0o700);
-    if (current === top) break;
-    const parent = dirname(current);
-    if (parent === current) break;
-    current = parent;
+  // Outermost first: the directories mkdir created, from `first` down to `directory`.
+  const created: string[] = [];
+  for (let current = resolve(directory); ; current = dirname(current)) {
+    created.unshift(current);
+    if (current === resolve(first) || dirname(current) === current) break;
+  }
+  try {
+    for (const path of created) {
+      // mkdir's mode is filtered by the umask; set it explicitly on every directory created.
+      chmodSync(path, 0o700);
+      if (syncToDisk) syncDirectory(dirname(path));
+    }
+  } catch (error) {
+    for (const path of created.reverse()) rmdirQuietly(path);
+    throw error;
+  }
+}
+
+/** fsyncs a directory, so the names made in it survive a power loss. */
+function syncDirectory(path: string): void {
+  const fd = openDirectory(path);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function rmdirQuietly(path: string): void {
+  try {
+    rmdirSync(path);
+  } catch {
+    // Not empty (another process already uses it) or gone: leave it.
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type * as fs from "node:fs";
-import { appendFileSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { FileBackend } from "../src/index.ts";
@@ -152,6 +152,16 @@ async function compactOnce(backend: FileBackend, directory: string): Promise<num
   let round = 0;
   for (; newestGeneration(directory) === 0; round++) await backend.set("churn", value(round));
   return round - 1;
+}
+
+/**
+ * A new, empty store directory made beforehand, so the tests of the log's own directory fsyncs
+ * do not meet the fsyncs of the directories the backend creates (tested at the end).
+ */
+function existingDirectory(): string {
+  const directory = root.fresh();
+  mkdirSync(directory, { mode: 0o700 });
+  return directory;
 }
 
 const logPath = (directory: string, generation: number): string =>
@@ -340,7 +350,7 @@ describe("a failed fsync of the directory while entering a generation", () => {
   });
 
   it("creating the store stops writes of that instance, also once the fsync works again; the next instance fsyncs the directory when it opens", async () => {
-    const directory = root.fresh();
+    const directory = existingDirectory();
     await using backend = new FileBackend({ directory });
     await expectFailedFsyncStopsWrites(backend, "a");
     expect(await backend.get("a")).toBeUndefined();
@@ -476,7 +486,7 @@ describe("the store directory cannot be opened for its fsync (EMFILE)", () => {
   });
 
   it("creating the store (generation 0) refuses the first write; once the open works, the next write fsyncs the directory before its append, and health() is not unavailable", async () => {
-    const directory = root.fresh();
+    const directory = existingDirectory();
     await using backend = new FileBackend({ directory });
     injected.openFailing = true;
     try {
@@ -497,7 +507,7 @@ describe("the store directory cannot be opened for its fsync (EMFILE)", () => {
   });
 
   it("a retry whose fsync then fails is fail-stop like any failed fsync of the directory", async () => {
-    const directory = root.fresh();
+    const directory = existingDirectory();
     await using backend = new FileBackend({ directory });
     injected.openFailing = true;
     try {
@@ -516,3 +526,54 @@ function sealRecordFor(path: string): Buffer {
   if (typeof header === "string") throw new Error(header);
   return encodeSealRecord(header.marker, randomBytes(16), Date.now());
 }
+
+describe("a store directory the backend creates", () => {
+  /** The inodes of the directories in whose entries `path`'s missing parents were made. */
+  const parentsOf = (...paths: string[]): number[] => paths.map((path) => statSync(path).ino);
+
+  it("is fsynced into its parent, with each parent it creates, before the first write is acknowledged (durability power)", async () => {
+    const top = root.fresh();
+    const directory = join(top, "nested", "store");
+    await using backend = new FileBackend({ directory });
+    await backend.set("k", value(1));
+    const log = statSync(logPath(directory, 0)).ino;
+    const firstAppend = injected.calls.findIndex((call) => call.op === "write" && call.ino === log);
+    expect(firstAppend, "appended to the log").toBeGreaterThanOrEqual(0);
+    for (const ino of parentsOf(root.at(), top, join(top, "nested"))) {
+      const synced = injected.calls.findIndex(
+        (call) => call.op === "fsync-directory" && call.ino === ino,
+      );
+      expect(synced, `parent ${ino} fsynced`).toBeGreaterThanOrEqual(0);
+      expect(synced).toBeLessThan(firstAppend);
+    }
+  });
+
+  it("is not fsynced into its parent with durability process", async () => {
+    const top = root.fresh();
+    await using backend = new FileBackend({ directory: join(top, "store"), durability: "process" });
+    await backend.set("k", value(1));
+    expect(injected.calls.filter((call) => call.op === "fsync-directory")).toEqual([]);
+  });
+
+  it("is removed again when the fsync of its parent fails, and the next open creates and fsyncs it anew", async () => {
+    const top = root.fresh();
+    const directory = join(top, "store");
+    await using backend = new FileBackend({ directory });
+    injected.failing = true;
+    try {
+      await expect(backend.set("k", value(1))).rejects.toMatchObject({ code: "KVKIT_UNAVAILABLE" });
+    } finally {
+      injected.failing = false;
+    }
+    expect(injected.failures).toBe(1);
+    expect(() => statSync(top), "created directories removed").toThrow();
+    injected.calls.length = 0;
+    await backend.set("k", value(2));
+    expect(await backend.get("k")).toEqual(value(2));
+    const [rootIno] = parentsOf(root.at());
+    expect(
+      injected.calls.some((call) => call.op === "fsync-directory" && call.ino === rootIno),
+      "the root, parent of the created top, fsynced on the second open",
+    ).toBe(true);
+  });
+});
