@@ -415,7 +415,9 @@ export class RedisBackend implements FullBackend {
 
   async watch(options: WatchOptions = {}): Promise<WatchStream> {
     if (!this.manifest.capabilities.watch) {
-      throw new NotSupportedError("watch (mode plain keeps no change log)");
+      // Mode plain keeps no change log. `capability` is the capability's name, nothing more:
+      // callers read it to learn what is missing.
+      throw new NotSupportedError("watch");
     }
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`watch() options must be an object, not ${describeType(options)}`);
