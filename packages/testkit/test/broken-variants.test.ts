@@ -176,6 +176,47 @@ const VARIANTS: readonly { name: string; broken: string; groups: readonly string
     broken: "list accepts a cursor made for other options",
     groups: ["list"],
   },
+  {
+    name: "key-limit-core-only",
+    broken: "only get, set, delete and has enforce the declared key size",
+    groups: ["kv"],
+  },
+  {
+    name: "empty-key-accepted-beyond-core",
+    broken:
+      "compareAndSet, commit checks and deletes, deleteMany, expiresAt and watch accept the empty key",
+    groups: ["hostile input"],
+  },
+  {
+    name: "lone-surrogate-repaired-beyond-core",
+    broken: "getMany, getVersioned, expiresAt and commit sets repair lone surrogates to U+FFFD",
+    groups: ["hostile input"],
+  },
+  {
+    name: "atomic-write-rounds-ttl",
+    broken: "compareAndSet and commit round a ttlMs of 0, -1 or 1.5 up instead of refusing it",
+    groups: ["ttl"],
+  },
+  {
+    name: "too-large-without-fields",
+    broken: "key and batch size errors carry no limit, size or max",
+    groups: ["kv", "batch", "atomicWrite"],
+  },
+  {
+    name: "not-supported-without-capability",
+    broken: "refusals of the undeclared ttl capability do not name it",
+    groups: ["refusal", "atomicWrite"],
+  },
+  {
+    name: "watch-reports-expiry",
+    broken: "watch delivers a delete event for a key that expired",
+    groups: ["watch"],
+  },
+  {
+    name: "health-unavailable-without-reason",
+    broken: "health reports unavailable without the reason in details.error",
+    groups: ["health"],
+  },
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -11,6 +11,8 @@ import type { SuiteContext } from "../suite-context.ts";
 import { writeWithAborts } from "../traits/abort-mid-flight.ts";
 import { abortedSignal } from "../traits/aborted-signal.ts";
 import { listKeys } from "../traits/list-keys.ts";
+import { notSupported } from "../traits/not-supported.ts";
+import { tooLarge } from "../traits/too-large.ts";
 
 type AtomicBackend = Backend & AtomicWriteCapability;
 
@@ -29,12 +31,7 @@ export function atomicWriteCases(suite: SuiteContext): void {
   const { maxBatchSize, maxValueBytes } = suite.manifest.limits;
   const valueLimitTested = maxValueBytes <= MAX_VALUE_TESTED;
   /** What a value one byte over the limit is refused with: the limit, and both sizes. */
-  const valueTooLarge = {
-    code: "KVKIT_TOO_LARGE",
-    limit: "value",
-    size: maxValueBytes + 1,
-    max: maxValueBytes,
-  };
+  const valueTooLarge = tooLarge("value", maxValueBytes + 1, maxValueBytes);
   const declared = suite.manifest.capabilities;
 
   async function open(): Promise<AtomicBackend> {
@@ -445,7 +442,7 @@ export function atomicWriteCases(suite: SuiteContext): void {
         const backend = await open();
         await expect(
           backend.compareAndSet("k", null, bytes("v"), { ttlMs: 60_000 }),
-        ).rejects.toMatchObject({ code: "KVKIT_NOT_SUPPORTED" });
+        ).rejects.toMatchObject(notSupported("ttl"));
         expect(await backend.has("k")).toBe(false);
       },
       t,
@@ -634,7 +631,7 @@ export function atomicWriteCases(suite: SuiteContext): void {
         }));
         await expect(
           backend.commit({ checks: [{ key: "absent", version: null }], set }),
-        ).rejects.toMatchObject({ code: "KVKIT_TOO_LARGE" });
+        ).rejects.toMatchObject(tooLarge("batch", maxBatchSize + 1, maxBatchSize));
         expect(await listKeys(backend, { limit: 1 })).toEqual([]);
       },
       t,
@@ -708,7 +705,7 @@ export function atomicWriteCases(suite: SuiteContext): void {
         const backend = await open();
         await expect(
           backend.commit({ set: [{ key: "k", value: bytes("v"), ttlMs: 60_000 }] }),
-        ).rejects.toMatchObject({ code: "KVKIT_NOT_SUPPORTED" });
+        ).rejects.toMatchObject(notSupported("ttl"));
         expect(await backend.has("k")).toBe(false);
       },
       t,

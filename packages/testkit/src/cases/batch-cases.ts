@@ -5,6 +5,7 @@ import { bytes } from "../bytes.ts";
 import type { SuiteContext } from "../suite-context.ts";
 import { writeWithAborts } from "../traits/abort-mid-flight.ts";
 import { listKeys } from "../traits/list-keys.ts";
+import { tooLarge } from "../traits/too-large.ts";
 
 type BatchBackend = Backend & BatchCapability;
 
@@ -13,6 +14,8 @@ export function batchCases(suite: SuiteContext): void {
   const t = suite.timeoutMs;
   const { maxBatchSize, maxValueBytes } = suite.manifest.limits;
   const atomic = suite.manifest.atomicBatch;
+  /** What a batch one entry over the limit is refused with. */
+  const batchTooLarge = tooLarge("batch", maxBatchSize + 1, maxBatchSize);
 
   async function open(): Promise<BatchBackend> {
     const { backend } = await suite.open();
@@ -222,7 +225,7 @@ export function batchCases(suite: SuiteContext): void {
           { key: "a", value: bytes("1") },
           { key: "b", value: new Uint8Array(maxValueBytes + 1) },
         ]),
-      ).rejects.toMatchObject({ code: "KVKIT_TOO_LARGE" });
+      ).rejects.toMatchObject(tooLarge("value", maxValueBytes + 1, maxValueBytes));
       expect(await listKeys(backend)).toEqual([]);
     },
     t,
@@ -295,7 +298,7 @@ export function batchCases(suite: SuiteContext): void {
         key: `k${i}`,
         value: bytes("v"),
       }));
-      await expect(backend.setMany(entries)).rejects.toMatchObject({ code: "KVKIT_TOO_LARGE" });
+      await expect(backend.setMany(entries)).rejects.toMatchObject(batchTooLarge);
       expect(await listKeys(backend, { limit: 1 })).toEqual([]);
     },
     t,
@@ -306,7 +309,7 @@ export function batchCases(suite: SuiteContext): void {
     async () => {
       const backend = await open();
       const keys = Array.from({ length: maxBatchSize + 1 }, (_, i) => `k${i}`);
-      await expect(backend.getMany(keys)).rejects.toMatchObject({ code: "KVKIT_TOO_LARGE" });
+      await expect(backend.getMany(keys)).rejects.toMatchObject(batchTooLarge);
     },
     t,
   );
@@ -317,7 +320,7 @@ export function batchCases(suite: SuiteContext): void {
       const backend = await open();
       await backend.set("k0", bytes("v"));
       const keys = Array.from({ length: maxBatchSize + 1 }, (_, i) => `k${i}`);
-      await expect(backend.deleteMany(keys)).rejects.toMatchObject({ code: "KVKIT_TOO_LARGE" });
+      await expect(backend.deleteMany(keys)).rejects.toMatchObject(batchTooLarge);
       expect(await backend.has("k0")).toBe(true);
     },
     t,

@@ -8,7 +8,10 @@ import { settleWithin } from "../traits/settle-within.ts";
 /** Scheduling slack on top of `healthTimeoutMs` on a loaded machine. */
 const SLACK_MS = 250;
 
-/** `health()`: a well-formed report, never a rejection, within the declared bound. */
+/**
+ * `health()`: a well-formed report, never a rejection, within the declared bound; an
+ * `unavailable` one with its reason.
+ */
 export function healthCases(suite: SuiteContext): void {
   const t = suite.timeoutMs;
   const bound = suite.manifest.healthTimeoutMs + SLACK_MS;
@@ -69,26 +72,31 @@ export function healthCases(suite: SuiteContext): void {
     t,
   );
 
+  /** An `unavailable` report gives its reason, for humans, in `details.error`. */
+  function expectUnavailable(report: HealthReport): void {
+    expectWellFormed(report);
+    expect(report.status).toBe("unavailable");
+    const reason = report.details.error;
+    expect(typeof reason, "details.error of an unavailable report").toBe("string");
+    expect(reason, "details.error of an unavailable report").not.toBe("");
+  }
+
   it(
-    "health() resolves status unavailable after close(), never rejects",
+    "health() resolves status unavailable with the reason in details.error after close(), never rejects",
     async () => {
       const { backend } = await open();
       await backend.close();
-      const report = await probe(backend);
-      expectWellFormed(report);
-      expect(report.status).toBe("unavailable");
+      expectUnavailable(await probe(backend));
     },
     t,
   );
 
   it(
-    "health() resolves status unavailable when its signal has fired, never rejects",
+    "health() resolves status unavailable with the reason in details.error when its signal has fired, never rejects",
     async () => {
       const { backend } = await open();
       const { signal } = abortedSignal();
-      const report = await probe(backend, { signal });
-      expectWellFormed(report);
-      expect(report.status).toBe("unavailable");
+      expectUnavailable(await probe(backend, { signal }));
     },
     t,
   );

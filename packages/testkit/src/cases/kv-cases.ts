@@ -4,6 +4,8 @@ import { bytes } from "../bytes.ts";
 import type { SuiteContext } from "../suite-context.ts";
 import { ABORT_ATTEMPTS, writeWithAborts } from "../traits/abort-mid-flight.ts";
 import { abortedSignal } from "../traits/aborted-signal.ts";
+import { declaredKeyCalls, expectKeyRefused } from "../traits/key-calls.ts";
+import { tooLarge } from "../traits/too-large.ts";
 
 /** Values larger than this are not built in memory; the limit cases are skipped instead. */
 const MAX_VALUE_TESTED = 64 * 1024 * 1024;
@@ -229,6 +231,8 @@ export function kvCases(suite: SuiteContext): void {
   );
 
   const valueLimitTested = maxValueBytes <= MAX_VALUE_TESTED;
+  /** What a value one byte over the limit is refused with. */
+  const valueTooLarge = tooLarge("value", maxValueBytes + 1, maxValueBytes);
   describe.skipIf(!valueLimitTested)("value size limit", () => {
     it(
       "set() stores a value of exactly maxValueBytes",
@@ -247,9 +251,9 @@ export function kvCases(suite: SuiteContext): void {
       "set() rejects KVKIT_TOO_LARGE for a value one byte over maxValueBytes and stores nothing",
       async () => {
         const { backend } = await suite.open();
-        await expect(backend.set("big", patterned(maxValueBytes + 1))).rejects.toMatchObject({
-          code: "KVKIT_TOO_LARGE",
-        });
+        await expect(backend.set("big", patterned(maxValueBytes + 1))).rejects.toMatchObject(
+          valueTooLarge,
+        );
         expect(await backend.has("big")).toBe(false);
       },
       t,
@@ -260,9 +264,9 @@ export function kvCases(suite: SuiteContext): void {
       async () => {
         const { backend } = await suite.open();
         await backend.set("k", bytes("before"));
-        await expect(backend.set("k", patterned(maxValueBytes + 1))).rejects.toMatchObject({
-          code: "KVKIT_TOO_LARGE",
-        });
+        await expect(backend.set("k", patterned(maxValueBytes + 1))).rejects.toMatchObject(
+          valueTooLarge,
+        );
         expect(await backend.get("k")).toEqual(bytes("before"));
       },
       t,
@@ -270,6 +274,8 @@ export function kvCases(suite: SuiteContext): void {
   });
 
   const keyLimitTested = maxKeyBytes <= MAX_KEY_TESTED;
+  /** What a key one byte over the limit is refused with. */
+  const keyTooLarge = tooLarge("key", maxKeyBytes + 1, maxKeyBytes);
   describe.skipIf(!keyLimitTested)("key size limit", () => {
     it(
       "set() stores a key of exactly maxKeyBytes ASCII bytes",
@@ -294,38 +300,24 @@ export function kvCases(suite: SuiteContext): void {
     );
 
     it(
-      "set() rejects KVKIT_TOO_LARGE for an ASCII key one byte over maxKeyBytes",
-      async () => {
-        const { backend } = await suite.open();
-        await expect(backend.set("k".repeat(maxKeyBytes + 1), bytes("v"))).rejects.toMatchObject({
-          code: "KVKIT_TOO_LARGE",
-        });
-      },
-      t,
-    );
-
-    it(
       "set() counts key size in UTF-8 bytes: rejects KVKIT_TOO_LARGE one byte over with multi-byte characters",
       async () => {
         const { backend } = await suite.open();
         // Fewer UTF-16 units than maxKeyBytes, but one UTF-8 byte too many.
         const key = `${"k".repeat(maxKeyBytes - 1)}é`;
-        await expect(backend.set(key, bytes("v"))).rejects.toMatchObject({
-          code: "KVKIT_TOO_LARGE",
-        });
+        await expect(backend.set(key, bytes("v"))).rejects.toMatchObject(keyTooLarge);
         expect(await backend.has(key.slice(0, -1))).toBe(false);
       },
       t,
     );
 
-    for (const method of ["get", "has", "delete"] as const) {
+    // Every place a key goes, in every declared capability; a refused call writes nothing.
+    for (const keyCall of declaredKeyCalls(suite.manifest)) {
       it(
-        `${method}() rejects KVKIT_TOO_LARGE for a key over maxKeyBytes`,
+        `${keyCall.method}() rejects KVKIT_TOO_LARGE for a key over maxKeyBytes${keyCall.where}`,
         async () => {
           const { backend } = await suite.open();
-          await expect(backend[method]("k".repeat(maxKeyBytes + 1))).rejects.toMatchObject({
-            code: "KVKIT_TOO_LARGE",
-          });
+          await expectKeyRefused(backend, keyCall, "k".repeat(maxKeyBytes + 1), keyTooLarge);
         },
         t,
       );

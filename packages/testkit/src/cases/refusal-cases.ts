@@ -5,11 +5,12 @@ import { collect } from "../collect.ts";
 import type { SuiteContext } from "../suite-context.ts";
 import { listKeys } from "../traits/list-keys.ts";
 import { CAPABILITY_METHODS, hasMethod, METHOD_CALLS } from "../traits/method-calls.ts";
+import { notSupported } from "../traits/not-supported.ts";
 
 /**
  * Undeclared capabilities are refused, never passed silently: the manifest says no, present
- * methods reject with `KVKIT_NOT_SUPPORTED`, and options that need them (`ttlMs`, `reverse`,
- * a watch `cursor`) are refused without writing.
+ * methods reject with `KVKIT_NOT_SUPPORTED` naming the capability, and options that need them
+ * (`ttlMs`, `reverse`, a watch `cursor`) are refused without writing.
  */
 export function refusalCases(suite: SuiteContext): void {
   const t = suite.timeoutMs;
@@ -44,7 +45,7 @@ export function refusalCases(suite: SuiteContext): void {
         async () => {
           const { backend } = await suite.open();
           expect(() => requireCapability(backend, name)).toThrow(
-            expect.objectContaining({ code: "KVKIT_NOT_SUPPORTED" }),
+            expect.objectContaining(notSupported(name)),
           );
         },
         t,
@@ -67,7 +68,7 @@ export function refusalCases(suite: SuiteContext): void {
                     backend,
                   )
                 : call.call(backend, {});
-            await expect(run).rejects.toMatchObject({ code: "KVKIT_NOT_SUPPORTED" });
+            await expect(run).rejects.toMatchObject(notSupported(name));
             expect(await listKeys(backend)).toEqual([]);
           },
           t,
@@ -82,9 +83,9 @@ export function refusalCases(suite: SuiteContext): void {
         "set() with ttlMs rejects KVKIT_NOT_SUPPORTED and stores nothing",
         async () => {
           const { backend } = await suite.open();
-          await expect(backend.set("k", bytes("v"), { ttlMs: 60_000 })).rejects.toMatchObject({
-            code: "KVKIT_NOT_SUPPORTED",
-          });
+          await expect(backend.set("k", bytes("v"), { ttlMs: 60_000 })).rejects.toMatchObject(
+            notSupported("ttl"),
+          );
           expect(await backend.has("k")).toBe(false);
         },
         t,
@@ -95,9 +96,9 @@ export function refusalCases(suite: SuiteContext): void {
         async () => {
           const { backend } = await suite.open();
           await backend.set("k", bytes("before"));
-          await expect(backend.set("k", bytes("after"), { ttlMs: 60_000 })).rejects.toMatchObject({
-            code: "KVKIT_NOT_SUPPORTED",
-          });
+          await expect(backend.set("k", bytes("after"), { ttlMs: 60_000 })).rejects.toMatchObject(
+            notSupported("ttl"),
+          );
           expect(await backend.get("k")).toEqual(bytes("before"));
         },
         t,
@@ -116,7 +117,7 @@ export function refusalCases(suite: SuiteContext): void {
               ],
               { ttlMs: 60_000 },
             ),
-          ).rejects.toMatchObject({ code: "KVKIT_NOT_SUPPORTED" });
+          ).rejects.toMatchObject(notSupported("ttl"));
           expect(await listKeys(backend)).toEqual([]);
         },
         t,
@@ -134,7 +135,7 @@ export function refusalCases(suite: SuiteContext): void {
                 { key: "b", value: bytes("2"), ttlMs: 60_000 },
               ],
             }),
-          ).rejects.toMatchObject({ code: "KVKIT_NOT_SUPPORTED" });
+          ).rejects.toMatchObject(notSupported("ttl"));
           expect(await listKeys(backend)).toEqual([]);
         },
         t,
@@ -149,9 +150,7 @@ export function refusalCases(suite: SuiteContext): void {
           };
           await expect(
             atomic.compareAndSet("k", null, bytes("v"), { ttlMs: 60_000 }),
-          ).rejects.toMatchObject({
-            code: "KVKIT_NOT_SUPPORTED",
-          });
+          ).rejects.toMatchObject(notSupported("ttl"));
           expect(await backend.has("k")).toBe(false);
         },
         t,

@@ -12,7 +12,9 @@ import { describe, expect, it } from "vitest";
 import { bytes } from "../bytes.ts";
 import type { SuiteContext } from "../suite-context.ts";
 import { abortedSignal } from "../traits/aborted-signal.ts";
+import { expiryTiming } from "../traits/expiry-timing.ts";
 import { listKeys } from "../traits/list-keys.ts";
+import { tooLarge } from "../traits/too-large.ts";
 
 type WatchBackend = Backend & WatchCapability;
 
@@ -28,9 +30,10 @@ const QUIET_MS = 30;
 
 /**
  * The watch capability: every write after `watch()` resolved is delivered, per-key order under
- * a burst, no event for a write that did not happen, exact byte-prefix filtering, gaps
- * signalled on overflow, resume from a cursor, convergence of a mirror after quiescence,
- * delivery across instances, and streams that end normally on close, break and backend close.
+ * a burst, no event for a write that did not happen (nor for a key that expires), exact
+ * byte-prefix filtering, gaps signalled on overflow, resume from a cursor, convergence of a
+ * mirror after quiescence, delivery across instances, and streams that end normally on close,
+ * break and backend close.
  */
 export function watchCases(suite: SuiteContext): void {
   const t = suite.timeoutMs;
@@ -42,10 +45,15 @@ export function watchCases(suite: SuiteContext): void {
   const waitMs = eventTimeout(suite);
   const within = <T>(promise: Promise<T>, what: string): Promise<T> =>
     settleWithin(promise, waitMs, what);
+  const { ttlMs, expireWait } = expiryTiming(suite);
 
-  async function open(): Promise<{ backend: WatchBackend; openAnother(): Promise<Backend> }> {
-    const { backend, openAnother } = await suite.open();
-    return { backend: watchable(backend), openAnother };
+  async function open(): Promise<{
+    backend: WatchBackend;
+    openAnother(): Promise<Backend>;
+    elapse(ms: number): Promise<void>;
+  }> {
+    const { backend, openAnother, elapse } = await suite.open();
+    return { backend: watchable(backend), openAnother, elapse };
   }
 
   /** Opens a watch and a reader; the stream is closed when the test ends (with the store). */
@@ -302,6 +310,25 @@ export function watchCases(suite: SuiteContext): void {
       t,
     );
 
+    it.skipIf(!declared.ttl)(
+      "watch() delivers no event for a key that expires: the next write's event comes first",
+      async () => {
+        const { backend, elapse } = await open();
+        const reader = await watchOn(backend);
+        await backend.set("short", bytes("v"), { ttlMs });
+        expect(types(await reader.take(1))).toEqual(["set short"]);
+        await elapse(expireWait);
+        // Reads that find it expired, for a backend that notices expiry when it reads a key.
+        expect(await backend.get("short")).toBeUndefined();
+        expect(await backend.has("short")).toBe(false);
+        expect(await listKeys(backend)).toEqual([]);
+        await backend.set("later", bytes("v"));
+        const events = await reader.until((event) => event.type === "set" && event.key === "later");
+        expect(types(events), "events after the expiry").toEqual(["set later"]);
+      },
+      t,
+    );
+
     it(
       "watch() delivers no event for a write rejected as invalid",
       async () => {
@@ -314,10 +341,10 @@ export function watchCases(suite: SuiteContext): void {
           code: "KVKIT_INVALID_KEY",
         });
         if (manifest.limits.maxValueBytes < 64 * 1024 * 1024) {
-          const tooLarge = new Uint8Array(manifest.limits.maxValueBytes + 1);
-          await expect(backend.set("big", tooLarge)).rejects.toMatchObject({
-            code: "KVKIT_TOO_LARGE",
-          });
+          const { maxValueBytes } = manifest.limits;
+          await expect(backend.set("big", new Uint8Array(maxValueBytes + 1))).rejects.toMatchObject(
+            tooLarge("value", maxValueBytes + 1, maxValueBytes),
+          );
         }
         await marker(backend, "m");
         expect(types(await reader.take(2))).toEqual(["set m", "delete m"]);
